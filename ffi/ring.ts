@@ -54,7 +54,7 @@ export interface RingStats {
 }
 
 /** Peer liveness as read from the shared header (pid + closed flags). */
-export type PeerState = "alive" | "gone" | "unattached";
+export type PeerState = "alive" | "gone" | "closed" | "unattached";
 
 const enc = new TextEncoder();
 const ROLE = { producer: 0, consumer: 1 } as const;
@@ -279,10 +279,10 @@ export class ShmRing implements Disposable {
     return this.#check(r, "wait for space") === 1;
   }
 
-  /** Whether the process at the other end is alive, gone (dead or closed), or not attached. */
+  /** Whether the process at the other end is alive, dead, closed its end, or not attached. */
   peerState(): PeerState {
     const r = this.#check(this.#lib.symbols.rtt_ring_peer_state(this.#h), "read peer state");
-    return r === 1 ? "alive" : r === 0 ? "gone" : "unattached";
+    return (["gone", "alive", "unattached", "closed"] as const)[r] ?? "gone";
   }
 
   /** Bytes queued (records and padding). */

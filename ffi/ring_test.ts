@@ -101,7 +101,7 @@ Deno.test({
     const waiting = c.waitDataAsync({ timeoutMs: 5000 });
     p.close();
     await assert.rejects(waiting, PeerGoneError);
-    assert.equal(c.peerState(), "gone");
+    assert.equal(c.peerState(), "closed");
   },
 });
 

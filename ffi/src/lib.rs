@@ -336,7 +336,7 @@ pub extern "C" fn rtt_ring_wait_space(
     guard(|| lookup(h, false)?.wait_space(payload_len, spin_ns, timeout_ms))
 }
 
-/// 1 peer alive, 0 peer gone or closed, 2 peer not attached yet.
+/// 1 peer alive, 0 peer process gone, 2 peer not attached yet, 3 peer closed its end.
 #[no_mangle]
 pub extern "C" fn rtt_ring_peer_state(h: u32) -> i32 {
     guard(|| Ok(lookup(h, false)?.peer_state()))

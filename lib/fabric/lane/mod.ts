@@ -1,0 +1,16 @@
+/** The Lane abstraction shared by the shm, uds and tcp transports. */
+export type {
+  BackpressurePolicy,
+  CloseReason,
+  Lane,
+  LaneKind,
+  LaneListener,
+  LaneOptions,
+  LinkCounters,
+  LinkDropReason,
+  ReceiveOptions,
+  SendStatus,
+} from "./types.ts";
+export { LinkBrokenError } from "./errors.ts";
+export { newCounters, snapshotCounters } from "./counters.ts";
+export { Backpressure, checkPolicy, type Pending } from "./backpressure.ts";

@@ -1,0 +1,8 @@
+/** Shared-memory lane: two native SPSC rings (one per direction) between two processes. */
+export {
+  openShmLane,
+  SHM_PREFIX,
+  shmAvailability,
+  type ShmLaneOptions,
+  sweepStaleRings,
+} from "./shm_lane.ts";

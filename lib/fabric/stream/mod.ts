@@ -1,0 +1,2 @@
+/** Lane over a connected stream socket; the uds and tcp lanes are thin openers around it. */
+export { streamLane, type StreamLaneOptions } from "./stream_lane.ts";
