@@ -311,7 +311,9 @@ class ShmLane implements Lane {
       }
       try {
         if (!this.#rx.waitData({ spinNs: this.#spinNs, timeoutMs: 0 })) {
-          await this.#rx.waitDataAsync({ timeoutMs: Math.max(1, Math.min(POLL_SLICE_MS, left)) });
+          await this.#rx.waitDataAsync({
+            timeoutMs: Math.ceil(Math.max(1, Math.min(POLL_SLICE_MS, left))),
+          });
         }
       } catch (e) {
         if (this.#closeReason === "local") return null;
