@@ -828,7 +828,7 @@ impl Ring {
         self.u32_at(off).load(Ordering::Acquire)
     }
 
-    /// 1 alive, 0 gone (process dead or closed its end), 2 not attached yet.
+    /// 1 alive, 0 gone (process dead), 2 not attached yet, 3 closed its end.
     pub fn peer_state(&self) -> i32 {
         let bit = if self.role == Role::Producer {
             CLOSED_CONSUMER
@@ -836,7 +836,7 @@ impl Ring {
             CLOSED_PRODUCER
         };
         if self.u32_at(OFF_CLOSED).load(Ordering::Acquire) & bit != 0 {
-            return 0;
+            return 3;
         }
         let pid = self.peer_pid();
         if pid == 0 {

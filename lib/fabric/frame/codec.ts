@@ -48,6 +48,11 @@ export type DecodeResult =
 export interface DecodeOptions {
   /** Payloads longer than this are dropped as `bad_length` (default 1 MiB). */
   maxPayload?: number;
+  /**
+   * The bytes are exactly one frame (a record whose length the transport knows): a header
+   * length that disagrees is `bad_length`, checked before the crc.
+   */
+  exact?: boolean;
 }
 
 function checkHeader(h: FrameHeader, context: string): void {
@@ -123,7 +128,10 @@ export function decodeFrame(bytes: Uint8Array, options: DecodeOptions = {}): Dec
   const dv = new DataView(bytes.buffer, bytes.byteOffset, FRAME_HEADER_SIZE);
   if (dv.getUint32(0, true) !== FRAME_MAGIC) return { ok: false, reason: "bad_magic", size: 0 };
   const len = dv.getUint32(16, true);
-  if (len > max || FRAME_HEADER_SIZE + len > bytes.length) {
+  if (
+    len > max || FRAME_HEADER_SIZE + len > bytes.length ||
+    (options.exact && FRAME_HEADER_SIZE + len !== bytes.length)
+  ) {
     return { ok: false, reason: "bad_length", size: 0 };
   }
   const size = FRAME_HEADER_SIZE + len;

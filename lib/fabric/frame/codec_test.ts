@@ -95,3 +95,10 @@ Deno.test("encodeFrameInto() refuses to write past the end of the buffer", () =>
     30,
   );
 });
+
+Deno.test("decodeFrame() with exact reports a header length that disagrees as bad_length", () => {
+  const f = encodeFrame(new Uint8Array(10), { routeId: 1, frameId: 2 });
+  new DataView(f.buffer).setUint32(16, 9, true);
+  assert.equal(verifyFrame(f), "bad_crc");
+  assert.equal(verifyFrame(f, { exact: true }), "bad_length");
+});

@@ -15,6 +15,26 @@ function payload(i: number, len: number): Uint8Array {
   return p;
 }
 
+async function fillUntilFull(
+  kind: LaneKind,
+  a: import("./mod.ts").Lane,
+  max: number,
+  yieldEvery = 8,
+): Promise<{ statuses: string[]; firstFull: number }> {
+  const statuses: string[] = [];
+  let firstFull = -1;
+  for (let i = 0; i < max; i++) {
+    const s = a.send(payload(i, 1000), { routeId: 1, frameId: i });
+    statuses.push(s);
+    if (s !== "sent" && s !== "marked" && firstFull < 0) firstFull = i;
+    // Let socket pumps run so the kernel buffers really fill.
+    if (kind !== "shm" && yieldEvery > 0 && i % yieldEvery === 0) {
+      await new Promise((r) => setTimeout(r, 1));
+    }
+  }
+  return { statuses, firstFull };
+}
+
 for (const kind of kinds) {
   const ignore = kind === "shm" && !shm.available;
 
@@ -107,32 +127,13 @@ for (const kind of kinds) {
     ? { capacity: 8192, maxPayload: 1024 }
     : { capacityBytes: 4096, maxPayload: 1024, receiveQueueFrames: 4 };
 
-  async function fillUntilFull(
-    a: import("./mod.ts").Lane,
-    max: number,
-    yieldEvery = 8,
-  ): Promise<{ statuses: string[]; firstFull: number }> {
-    const statuses: string[] = [];
-    let firstFull = -1;
-    for (let i = 0; i < max; i++) {
-      const s = a.send(payload(i, 1000), { routeId: 1, frameId: i });
-      statuses.push(s);
-      if (s !== "sent" && s !== "marked" && firstFull < 0) firstFull = i;
-      // Let socket pumps run so the kernel buffers really fill.
-      if (kind !== "shm" && yieldEvery > 0 && i % yieldEvery === 0) {
-        await new Promise((r) => setTimeout(r, 1));
-      }
-    }
-    return { statuses, firstFull };
-  }
-
   Deno.test({
     name: `${kind} lane taildrop policy drops and counts frames once full`,
     ignore,
     async fn() {
       const [a, b] = await openPair(kind, { ...small, policy: "taildrop" });
       try {
-        const { statuses, firstFull } = await fillUntilFull(a, 2000);
+        const { statuses, firstFull } = await fillUntilFull(kind, a, 2000);
         assert.ok(firstFull > 0, "the link became full");
         const dropped = statuses.filter((s) => s === "dropped").length;
         assert.ok(dropped > 0);
@@ -151,7 +152,7 @@ for (const kind of kinds) {
     async fn() {
       const [a, b] = await openPair(kind, { ...small, policy: "nack" });
       try {
-        const { statuses } = await fillUntilFull(a, 2000);
+        const { statuses } = await fillUntilFull(kind, a, 2000);
         const nacked = statuses.filter((s) => s === "nacked").length;
         assert.ok(nacked > 0);
         assert.equal(a.counters().nacked, nacked);
@@ -170,7 +171,7 @@ for (const kind of kinds) {
     async fn() {
       const [a, b] = await openPair(kind, { ...small, policy: "mark", markThreshold: 0.5 });
       try {
-        const { statuses } = await fillUntilFull(a, 2000);
+        const { statuses } = await fillUntilFull(kind, a, 2000);
         assert.ok(statuses.includes("dropped"));
         // Drain, then send one more: it must carry MARK because frames were dropped.
         const seen: number[] = [];
@@ -197,7 +198,7 @@ for (const kind of kinds) {
     async fn() {
       const [a, b] = await openPair(kind, { ...small, policy: "buffer", bufferFrames: 50 });
       try {
-        const { statuses } = await fillUntilFull(a, 400, 0);
+        const { statuses } = await fillUntilFull(kind, a, 400, 0);
         const buffered = statuses.filter((s) => s === "buffered").length;
         const dropped = statuses.filter((s) => s === "dropped").length;
         assert.ok(buffered > 0);

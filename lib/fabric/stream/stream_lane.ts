@@ -299,12 +299,10 @@ class StreamLane implements Lane {
             break;
           }
           const rec = buf.subarray(start + PREFIX, start + PREFIX + len);
-          const r = decodeFrame(rec, { maxPayload: this.maxPayload });
+          const r = decodeFrame(rec, { maxPayload: this.maxPayload, exact: true });
           start += PREFIX + len;
           if (!r.ok) {
             this.#c.drops[r.reason]++;
-          } else if (r.size !== len) {
-            this.#c.drops.bad_length++;
           } else {
             // Copy out: the read buffer is reused.
             const f = r.frame;

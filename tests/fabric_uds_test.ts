@@ -1,0 +1,3 @@
+import { laneSuite } from "./_fabric_suite.ts";
+
+laneSuite("uds", false);
