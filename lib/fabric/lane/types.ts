@@ -53,6 +53,14 @@ export interface LaneOptions {
   bufferBytes?: number;
   /** `mark` policy: occupancy fraction above which frames are flagged (default 0.5). */
   markThreshold?: number;
+  /**
+   * Deliver payloads as views into one lane-owned buffer, valid only until the next
+   * receive call (default false: every frame owns its payload). Saves an allocation per
+   * frame, which at 64 KiB frames is what drives garbage-collection pauses; for hot loops
+   * that consume or forward each frame before asking for the next. Socket lanes accept
+   * the option and still hand out owned payloads, which satisfies the same contract.
+   */
+  reuseReceiveBuffer?: boolean;
 }
 
 /** Options of {@link Lane.receive}. */

@@ -146,6 +146,7 @@ class ShmLane implements Lane {
   readonly #creator: boolean;
   #closeReason: CloseReason | null = null;
   #lastPeerCheck = 0;
+  readonly #rbuf: Uint8Array | null;
 
   constructor(name: string, tx: ShmRing, rx: ShmRing, options: ShmLaneOptions, creator: boolean) {
     this.#name = name;
@@ -157,6 +158,7 @@ class ShmLane implements Lane {
     this.maxPayload = Math.min(options.maxPayload ?? tx.maxPayload, tx.maxPayload);
     this.#spinNs = options.spinNs ?? 20_000;
     this.#capacity = tx.capacity;
+    this.#rbuf = options.reuseReceiveBuffer ? new Uint8Array(rx.maxPayload + 24) : null;
   }
 
   get closeReason(): CloseReason | null {
@@ -274,13 +276,17 @@ class ShmLane implements Lane {
     if (this.#closeReason === "local") return null;
     const rx = this.#rx;
     for (;;) {
-      const len = rx.peek();
-      if (len === 0) return null;
-      const buf = new Uint8Array(len);
+      let buf = this.#rbuf;
+      if (buf === null) {
+        // Peek first so each frame gets a buffer of exactly its size.
+        const len = rx.peek();
+        if (len === 0) return null;
+        buf = new Uint8Array(len);
+      }
       const r = rx.pop(buf);
       if (typeof r === "number") {
         if (r === 0) return null;
-        const dv = new DataView(buf.buffer, 0, 24);
+        const dv = new DataView(buf.buffer, buf.byteOffset, 24);
         this.#c.received++;
         this.#c.bytesReceived += r - 24;
         return {
