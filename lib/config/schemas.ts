@@ -11,6 +11,7 @@ import symbol from "../../schemas/rtt.symbol.schema.json" with { type: "json" };
 import agent from "../../schemas/rtt.agent.schema.json" with { type: "json" };
 import skill from "../../schemas/rtt.skill.schema.json" with { type: "json" };
 import providers from "../../schemas/rtt.providers.schema.json" with { type: "json" };
+import plan from "../../schemas/rtt.plan.schema.json" with { type: "json" };
 
 /** Schemas by short name. */
 export const SCHEMAS = {
@@ -21,6 +22,7 @@ export const SCHEMAS = {
   agent,
   skill,
   providers,
+  plan,
 } as const;
 
 /** Short name of a schema in {@linkcode SCHEMAS}. */
