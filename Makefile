@@ -2,7 +2,9 @@
 # Deno (npm package "deno", pinned) and the npm libraries from package-lock.json,
 # and build the native library with cargo.
 
-DENO := ./node_modules/deno/deno
+# The npm package "deno" hardlinks its platform binary to node_modules/deno/deno in
+# postinstall; fall back to the platform package itself if install scripts were skipped.
+DENO = $(firstword $(wildcard node_modules/deno/deno node_modules/@deno/*/deno))
 STAMP := node_modules/.rtt-install-stamp
 
 .PHONY: all install build native compile demo test bench fmt lint check clean
