@@ -14,13 +14,20 @@ async function runDenoTests(
   extra: string[],
 ): Promise<{ passed: number; failed: number; skipped: number; ok: boolean }> {
   const report = await Deno.makeTempFile({ suffix: ".xml" });
+  const roots = extra.length ? extra : ["lib/", "tests/", "ffi/", "scripts/"].filter((d) => {
+    try {
+      return Deno.statSync(d).isDirectory;
+    } catch {
+      return false;
+    }
+  });
   const args = [
     "test",
     "-q",
     "-A",
     "--no-prompt",
     `--junit-path=${report}`,
-    ...(extra.length ? extra : ["lib/", "tests/", "ffi/", "scripts/"]),
+    ...roots,
   ];
   const child = new Deno.Command(Deno.execPath(), { args, stdout: "inherit", stderr: "inherit" })
     .spawn();
