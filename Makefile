@@ -1,0 +1,48 @@
+# RTT build. `make demo` and `make test` work on a fresh clone: they install
+# Deno (npm package "deno", pinned) and the npm libraries from package-lock.json,
+# and build the native library with cargo.
+
+# The npm package "deno" hardlinks its platform binary to node_modules/deno/deno in
+# postinstall; fall back to the platform package itself if install scripts were skipped.
+DENO = $(firstword $(wildcard node_modules/deno/deno node_modules/@deno/*/deno))
+STAMP := node_modules/.rtt-install-stamp
+
+.PHONY: all install build native compile demo test bench fmt lint check clean
+
+all: build
+
+install: $(STAMP)
+
+$(STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $(STAMP)
+
+native:
+	@if [ -f ffi/Cargo.toml ]; then cargo build --release --quiet --manifest-path ffi/Cargo.toml; fi
+
+build: install native
+	$(DENO) check -q main.ts
+
+compile: build
+	$(DENO) run -q -P=rtt scripts/compile.ts
+
+demo: build
+	bash scripts/demo.sh
+
+test: build
+	$(DENO) run -q -A scripts/test.ts
+
+bench: build
+	$(DENO) bench -q -A
+
+fmt: install
+	$(DENO) fmt
+
+lint: install
+	$(DENO) lint
+
+check: install
+	$(DENO) fmt --check && $(DENO) lint && $(DENO) check -q main.ts
+
+clean:
+	rm -rf dist ffi/target

@@ -1,0 +1,19 @@
+/**
+ * Registration of every command group. Each command module registers its
+ * subcommands and imports its heavy dependencies lazily inside the action.
+ *
+ * @module
+ */
+import type { Command } from "commander";
+import { registerInit } from "./init.ts";
+import { registerScan } from "./scan.ts";
+import { registerDoctor } from "./doctor.ts";
+import { registerStatus } from "./status.ts";
+
+/** Adds every command to the program, in help order. */
+export function registerCommands(program: Command): void {
+  registerInit(program);
+  registerScan(program);
+  registerDoctor(program);
+  registerStatus(program);
+}

@@ -1,0 +1,66 @@
+/**
+ * What every command action gets: output, workspace and exit-code setter,
+ * built from the global options.
+ *
+ * @module
+ */
+import type { Command } from "commander";
+import { findWorkspace, type Workspace } from "../core/mod.ts";
+import { Output } from "./output.ts";
+
+/** Global options every command accepts. */
+export interface GlobalOptions {
+  workspace?: string;
+  json?: boolean;
+  debug?: boolean;
+  quiet?: boolean;
+}
+
+/** Per-invocation state shared by the error boundary and the command. */
+export interface CommandContext {
+  /** Output honouring --json/--quiet/--debug. */
+  out: Output;
+  /** Global options as parsed. */
+  globals: GlobalOptions;
+  /** The workspace (resolved on first use). */
+  workspace(): Workspace;
+  /** Sets the process exit code without throwing (e.g. doctor's 1/2/3). */
+  setExit(code: number): void;
+  /** Exit code set so far. */
+  exitCode: number;
+}
+
+let current: CommandContext | undefined;
+
+/** Creates the context for one run (called by the CLI entry point). */
+export function createContext(globals: GlobalOptions, out?: Output): CommandContext {
+  let ws: Workspace | undefined;
+  const ctx: CommandContext = {
+    out: out ?? new Output(globals),
+    globals,
+    workspace: () => (ws ??= findWorkspace(globals.workspace)),
+    setExit(code: number) {
+      ctx.exitCode = code;
+    },
+    exitCode: 0,
+  };
+  current = ctx;
+  return ctx;
+}
+
+/** The context of the running command, refreshed with its parsed global options. */
+export function contextOf(cmd: Command): CommandContext {
+  const globals = cmd.optsWithGlobals() as GlobalOptions;
+  const ctx = current ?? createContext(globals);
+  if (ctx.globals !== globals) {
+    const fresh = createContext(globals);
+    fresh.exitCode = ctx.exitCode;
+    return fresh;
+  }
+  return ctx;
+}
+
+/** The most recent context (for the error boundary). */
+export function lastContext(): CommandContext | undefined {
+  return current;
+}

@@ -1,0 +1,102 @@
+/**
+ * The `rtt-deno` command line: argument parsing (commander), dispatch to the
+ * command modules, and the single error boundary mapping errors to exit codes.
+ *
+ * Command modules import their heavy libraries lazily inside their actions,
+ * so `--version`, `--help` and `status` stay fast.
+ *
+ * @module
+ */
+import { Command, CommanderError } from "commander";
+import { errorMessage } from "../core/mod.ts";
+import { registerCommands } from "./commands/mod.ts";
+import { createContext, lastContext } from "./context.ts";
+import { errorJson, EXIT, exitCodeFor } from "./errors.ts";
+import { Output } from "./output.ts";
+import { VERSION } from "./version.ts";
+
+export { EXIT, ExitError, UsageError } from "./errors.ts";
+export { type CommandContext, contextOf } from "./context.ts";
+export { formatTable, Output } from "./output.ts";
+export { VERSION } from "./version.ts";
+
+/** Builds the program (exposed for tests and help generation). */
+export function buildProgram(): Command {
+  const program = new Command("rtt-deno")
+    .description(
+      "RTT: signed registry, deterministic plans, atomic apply and a local fabric for AI agents and tools",
+    )
+    .version(VERSION, "-V, --version", "print the version")
+    .option(
+      "-w, --workspace <dir>",
+      "workspace folder (default: nearest ancestor holding .rtt/, else the current folder)",
+    )
+    .option("--json", "machine-readable output")
+    .option("--debug", "print stacks on errors")
+    .option("-q, --quiet", "print only results and errors")
+    .showSuggestionAfterError(true)
+    .showHelpAfterError(false)
+    .exitOverride()
+    .configureOutput({ outputError: () => {} });
+  registerCommands(program);
+  for (const cmd of program.commands) applyDefaults(cmd);
+  return program;
+}
+
+function applyDefaults(cmd: Command): void {
+  cmd.exitOverride().showSuggestionAfterError(true).configureOutput({ outputError: () => {} });
+  for (const sub of cmd.commands) applyDefaults(sub);
+}
+
+function commanderMessage(err: CommanderError): string {
+  return err.message.replace(/^error: /, "").replace(/\n+/g, " ").trim();
+}
+
+/**
+ * Runs the CLI on `args` (without the program name) and returns the exit
+ * code. Never exits the process itself.
+ */
+export async function run(args: string[]): Promise<number> {
+  const program = buildProgram();
+  const early = parseGlobalsLoosely(args);
+  createContext(early);
+  if (args.length === 0) {
+    new Output(early).stderr(program.helpInformation());
+    return EXIT.usage;
+  }
+  try {
+    await program.parseAsync(args, { from: "user" });
+    return lastContext()?.exitCode ?? 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === "commander.helpDisplayed" || err.code === "commander.version") return 0;
+      if (err.code === "commander.help") return EXIT.usage;
+      const out = lastContext()?.out ?? new Output(early);
+      out.error(commanderMessage(err));
+      return EXIT.usage;
+    }
+    const ctx = lastContext();
+    const out = ctx?.out ?? new Output(early);
+    const code = exitCodeFor(err);
+    if (out.json) out.result(errorJson(err, code));
+    out.error(errorMessage(err));
+    if (out.debug && err instanceof Error) {
+      out.stderr(err.stack ?? "");
+      let cause = err.cause;
+      while (cause) {
+        out.stderr("caused by: " + (cause instanceof Error ? cause.stack : String(cause)));
+        cause = cause instanceof Error ? cause.cause : undefined;
+      }
+    }
+    return code;
+  }
+}
+
+// Global flags are needed before commander runs (to format its own errors).
+function parseGlobalsLoosely(args: string[]) {
+  return {
+    json: args.includes("--json"),
+    debug: args.includes("--debug"),
+    quiet: args.includes("--quiet") || args.includes("-q"),
+  };
+}

@@ -1,0 +1,105 @@
+/**
+ * Durable file replacement: temp file in the same folder, write, fsync,
+ * rename over the target, fsync the folder. A reader sees either the old or
+ * the new content, never a mix, and after return the new content survives
+ * power loss.
+ *
+ * @module
+ */
+import { crashPoint } from "./crash_point.ts";
+
+/** Options for {@linkcode writeFileAtomic}. */
+export interface AtomicWriteOptions {
+  /** File mode for the new file (e.g. 0o600 for private keys). */
+  mode?: number;
+  /** Name used for crash-injection points (`<label>:write`, `:fsync`, `:rename`, `:dirsync`). */
+  label?: string;
+}
+
+/** Folder part of a path ("." when there is none). */
+export function dirname(path: string): string {
+  const i = path.lastIndexOf("/");
+  return i < 0 ? "." : i === 0 ? "/" : path.slice(0, i);
+}
+
+/** Last path segment. */
+export function basename(path: string): string {
+  return path.slice(path.lastIndexOf("/") + 1);
+}
+
+/** Joins path segments with "/", collapsing duplicate separators. */
+export function join(...parts: string[]): string {
+  return parts.filter((p) => p !== "").join("/").replace(/\/+/g, "/");
+}
+
+/** fsync a folder so a rename or create inside it is durable. */
+export async function syncDir(dir: string): Promise<void> {
+  const f = await Deno.open(dir, { read: true });
+  try {
+    await f.sync();
+  } finally {
+    f.close();
+  }
+}
+
+/**
+ * Atomically replaces `path` with `data`.
+ *
+ * @example
+ * ```ts
+ * await writeFileAtomic(".rtt/state/current.json", new TextEncoder().encode("{}"));
+ * ```
+ */
+export async function writeFileAtomic(
+  path: string,
+  data: Uint8Array | string,
+  options: AtomicWriteOptions = {},
+): Promise<void> {
+  const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+  const dir = dirname(path);
+  const tmp = `${dir}/.${basename(path)}.${crypto.randomUUID().slice(0, 8)}.tmp`;
+  const label = options.label ?? "file";
+  const f = await Deno.open(tmp, { write: true, createNew: true, mode: options.mode ?? 0o644 });
+  try {
+    crashPoint(`${label}:write`);
+    let off = 0;
+    while (off < bytes.length) off += await f.write(bytes.subarray(off));
+    crashPoint(`${label}:fsync`);
+    await f.sync();
+  } catch (err) {
+    f.close();
+    await Deno.remove(tmp).catch(() => {});
+    throw err;
+  }
+  f.close();
+  if (options.mode !== undefined) await Deno.chmod(tmp, options.mode);
+  try {
+    crashPoint(`${label}:rename`);
+    await Deno.rename(tmp, path);
+  } catch (err) {
+    await Deno.remove(tmp).catch(() => {});
+    throw err;
+  }
+  crashPoint(`${label}:dirsync`);
+  await syncDir(dir);
+}
+
+/** Atomically writes a value as pretty JSON with a trailing newline. */
+export function writeJsonAtomic(
+  path: string,
+  value: unknown,
+  options: AtomicWriteOptions = {},
+): Promise<void> {
+  return writeFileAtomic(path, JSON.stringify(value, null, 2) + "\n", options);
+}
+
+/** True when the path exists (any type, without following a final symlink). */
+export async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.lstat(path);
+    return true;
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return false;
+    throw err;
+  }
+}

@@ -1,0 +1,14 @@
+/**
+ * Core building blocks shared by every RTT module: canonical JSON, hashing,
+ * signatures, durable files, workspace paths, globs and the named errors.
+ *
+ * @module
+ */
+export * from "./canonical_json.ts";
+export * from "./hash.ts";
+export * from "./errors.ts";
+export * from "./atomic_file.ts";
+export * from "./crash_point.ts";
+export * from "./glob.ts";
+export * from "./workspace.ts";
+export * from "./sign.ts";

@@ -1,0 +1,137 @@
+/**
+ * The route graph: what is (the committed graph in `.rtt/state/current.json`)
+ * and what a plan turns it into. Shared by the planner, which computes plans
+ * against the committed graph, and the reconciler, which commits them.
+ *
+ * @module
+ */
+import { hashJson, relativePath, type Workspace } from "../core/mod.ts";
+import type { Lane } from "../config/mod.ts";
+import { sha256HexSync } from "../core/mod.ts";
+
+/** One planned, fully resolved route (an edge of the graph). */
+export interface PlannedRoute {
+  /** Stable id derived from (from, to): `r-<12 hex>`. */
+  id: string;
+  from: string;
+  to: string;
+  /** Versions and CAS hashes of the bound symbols (pins exact content). */
+  from_version: string;
+  to_version: string;
+  from_hash: string;
+  to_hash: string;
+  /** Contract carried. */
+  type: string;
+  /** Traffic class. */
+  class: string;
+  /** Chosen lane. */
+  lane: Lane;
+  /** Where the link's threads run. */
+  placement: { numa_node: number; cpus: number[] };
+  /** Effective QoS. */
+  qos: { latency_budget_ms: number; throughput_qps: number };
+  /** Token bucket sizing for admission control. */
+  bucket: { rate_per_s: number; burst: number };
+  /** Predicted p99 latency on the chosen lane, in milliseconds. */
+  predicted_p99_ms: number;
+}
+
+/** A set of routes, kept sorted by (from, to). */
+export interface Graph {
+  routes: PlannedRoute[];
+}
+
+/** Stable id of the route from `from` to `to`. */
+export function routeId(from: string, to: string): string {
+  return `r-${sha256HexSync(new TextEncoder().encode(`${from}\n${to}`)).slice(0, 12)}`;
+}
+
+/** Sort key of a route: (from, type, to, version) as the seed's stable order asks. */
+export function routeKey(r: Pick<PlannedRoute, "from" | "to" | "type" | "to_version">): string {
+  return `${r.from}\u0000${r.type}\u0000${r.to}\u0000${r.to_version}`;
+}
+
+/** Returns a graph with routes sorted by {@linkcode routeKey} (canonical form). */
+export function normalizeGraph(g: Graph): Graph {
+  return {
+    routes: [...g.routes].sort((
+      a,
+      b,
+    ) => (routeKey(a) < routeKey(b) ? -1 : routeKey(a) > routeKey(b) ? 1 : 0)),
+  };
+}
+
+/** Content hash of a graph (`sha256:<hex>` of its canonical normalized form). */
+export function graphHash(g: Graph): string {
+  return hashJson(normalizeGraph(g));
+}
+
+/** The empty graph (before anything was ever applied). */
+export const EMPTY_GRAPH: Graph = Object.freeze({ routes: [] }) as Graph;
+
+/** `.rtt/state/current.json`: the committed graph and where it came from. */
+export interface CommittedState {
+  state_version: 1;
+  /** WAL sequence number of the COMMIT record that produced this state (0 = never). */
+  seq: number;
+  /** graphHash(graph). */
+  graph_hash: string;
+  /** Plan that produced it (null for the initial empty state or a rollback). */
+  plan_id: string | null;
+  graph: Graph;
+}
+
+/** Path of the committed state file. */
+export function statePath(ws: Workspace): string {
+  return `${ws.state}/current.json`;
+}
+
+/**
+ * Reads the committed state without recovery (the reconciler's recovery
+ * runs first in commands that need a consistent view). A workspace where
+ * nothing was ever applied has the empty graph at seq 0.
+ * @throws {SyntaxError} when the file is corrupt.
+ */
+export async function readCommittedState(ws: Workspace): Promise<CommittedState> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(statePath(ws));
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) {
+      return {
+        state_version: 1,
+        seq: 0,
+        graph_hash: graphHash(EMPTY_GRAPH),
+        plan_id: null,
+        graph: { routes: [] },
+      };
+    }
+    throw err;
+  }
+  let s: CommittedState;
+  try {
+    s = JSON.parse(text);
+  } catch (cause) {
+    throw new SyntaxError(
+      `Cannot parse committed state "${relativePath(ws.root, statePath(ws))}": malformed JSON`,
+      { cause },
+    );
+  }
+  if (
+    s?.state_version !== 1 || !Array.isArray(s.graph?.routes) || typeof s.graph_hash !== "string"
+  ) {
+    throw new SyntaxError(
+      `Cannot parse committed state "${
+        relativePath(ws.root, statePath(ws))
+      }": expected {state_version: 1, seq, graph_hash, graph}`,
+    );
+  }
+  if (graphHash(s.graph) !== s.graph_hash) {
+    throw new SyntaxError(
+      `Committed state "${
+        relativePath(ws.root, statePath(ws))
+      }" is corrupt: graph_hash ${s.graph_hash} does not match its graph (${graphHash(s.graph)})`,
+    );
+  }
+  return s;
+}

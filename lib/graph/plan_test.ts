@@ -1,0 +1,91 @@
+import assert from "node:assert/strict";
+import { generateKeyPair, VerificationError, workspaceAt } from "../core/mod.ts";
+import { createTrustRoot } from "../security/mod.ts";
+import { tempDir } from "../../tests/_helpers.ts";
+import { EMPTY_GRAPH, graphHash, type PlannedRoute, routeId } from "./graph.ts";
+import {
+  applyDelta,
+  checkPlanTarget,
+  computePlanId,
+  type Plan,
+  readPlan,
+  sealPlan,
+} from "./plan.ts";
+
+const H = "sha256:" + "0".repeat(64);
+
+function route(from: string, to: string): PlannedRoute {
+  return {
+    id: routeId(from, to),
+    from,
+    to,
+    from_version: "1.0.0",
+    to_version: "1.0.0",
+    from_hash: H,
+    to_hash: H,
+    type: "t.v1",
+    class: "interactive",
+    lane: "uds",
+    placement: { numa_node: 0, cpus: [0, 1] },
+    qos: { latency_budget_ms: 1, throughput_qps: 10 },
+    bucket: { rate_per_s: 10, burst: 10 },
+    predicted_p99_ms: 0.1,
+  };
+}
+
+function body(): Omit<Plan, "plan_id" | "sign"> {
+  const r = route("rtt://a/api/x", "rtt://a/api/y");
+  return {
+    plan_version: 1,
+    created_at: "1970-01-01T00:00:00Z",
+    base_graph: graphHash(EMPTY_GRAPH),
+    target_graph: graphHash({ routes: [r] }),
+    symbols: {},
+    routes_add: [r],
+    routes_del: [],
+    order: [r.id],
+    batches: [[r.id]],
+    solver: { name: "test" },
+  };
+}
+
+Deno.test("sealPlan() gives a plan readPlan() verifies, and any tampering is refused", async () => {
+  await using dir = await tempDir();
+  const ws = workspaceAt(dir.path);
+  const key = await generateKeyPair();
+  await Deno.mkdir(ws.plans, { recursive: true });
+  await createTrustRoot(ws, key);
+  const plan = await sealPlan(body(), key);
+  assert.equal(plan.plan_id, computePlanId(plan));
+  const path = `${ws.plans}/${plan.plan_id}.plan.json`;
+  await Deno.writeTextFile(path, JSON.stringify(plan));
+  assert.deepEqual(await readPlan(ws, path), plan);
+  assert.deepEqual(checkPlanTarget(EMPTY_GRAPH, plan).routes, plan.routes_add);
+
+  const tampered = structuredClone(plan);
+  tampered.routes_add[0].lane = "tcp";
+  await Deno.writeTextFile(path, JSON.stringify(tampered));
+  await assert.rejects(
+    () => readPlan(ws, path),
+    (e: unknown) => e instanceof VerificationError && /hashes to/.test(e.message),
+  );
+
+  const resigned = { ...tampered, plan_id: computePlanId(tampered) };
+  await Deno.writeTextFile(path, JSON.stringify(resigned));
+  await assert.rejects(() => readPlan(ws, path), /invalid signature/);
+
+  const stranger = await sealPlan(body(), await generateKeyPair());
+  await Deno.writeTextFile(path, JSON.stringify(stranger));
+  await assert.rejects(() => readPlan(ws, path), /unknown key/);
+});
+
+Deno.test("applyDelta() refuses to remove a route the base graph lacks", () => {
+  assert.throws(
+    () =>
+      applyDelta(EMPTY_GRAPH, {
+        routes_add: [],
+        routes_del: [{ id: "r-000000000000", from: "rtt://a/b/c", to: "rtt://a/b/d" }],
+      }),
+    VerificationError,
+  );
+});

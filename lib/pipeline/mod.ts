@@ -1,0 +1,7 @@
+/**
+ * The automation pipeline: stage 00 init, 10 scan, 20 doctor, 30 gen,
+ * 40 plan, 50 apply, and `auto` running them in order.
+ *
+ * @module
+ */
+export * from "./init.ts";

@@ -1,0 +1,320 @@
+/**
+ * The trust root: a versioned, signed list of trusted public keys with their
+ * roles and a signature threshold, modelled on TUF's root metadata.
+ *
+ * Version N+1 is only accepted when signed by a threshold of version N's
+ * root keys and by a threshold of its own root keys, so a stolen workspace
+ * cannot quietly swap the keys. Each version is kept as
+ * `trust/root.<N>.json`; `trust/root.json` is the current one; the highest
+ * version ever accepted is remembered in `trust/seen.json` so an older root
+ * copied back over the new one is refused (anti-rollback).
+ *
+ * @module
+ */
+import {
+  exists,
+  fromBase64,
+  type KeyPair,
+  relativePath,
+  type SignatureBlock,
+  type SignatureDomain,
+  signPayload,
+  toBase64,
+  VerificationError,
+  verifyPayload,
+  type Workspace,
+  writeJsonAtomic,
+} from "../core/mod.ts";
+
+/** What a key may sign. `root` keys sign new trust roots. */
+export type Role = "root" | "manifests" | "plans";
+
+/** Every role. */
+export const ROLES: readonly Role[] = ["root", "manifests", "plans"];
+
+/** The signed part of a trust root. */
+export interface TrustRootBody {
+  _type: "rtt/trust-root";
+  version: number;
+  /** ISO-8601 UTC instant after which the root is refused. */
+  expires: string;
+  /** Signatures of root-role keys needed to accept the next version. */
+  threshold: number;
+  keys: Record<string, { public: string; roles: Role[]; name?: string }>;
+}
+
+/** A trust root with its signatures. */
+export interface TrustRoot {
+  signed: TrustRootBody;
+  signatures: SignatureBlock[];
+}
+
+/** Default validity of a new trust root version. */
+export const TRUST_ROOT_LIFETIME_DAYS = 365;
+
+function rootPath(ws: Workspace, version?: number): string {
+  return version === undefined ? `${ws.trust}/root.json` : `${ws.trust}/root.${version}.json`;
+}
+
+async function readRoot(path: string, ws: Workspace): Promise<TrustRoot> {
+  const rel = relativePath(ws.root, path);
+  let raw: TrustRoot;
+  try {
+    raw = JSON.parse(await Deno.readTextFile(path));
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) {
+      throw new Deno.errors.NotFound(`No trust root at "${rel}": run "rtt-deno init"`, {
+        cause: err,
+      });
+    }
+    throw new SyntaxError(
+      `Cannot parse trust root "${rel}": ${err instanceof Error ? err.message : err}`,
+      { cause: err },
+    );
+  }
+  const s = raw?.signed;
+  if (
+    !s || s._type !== "rtt/trust-root" || !Number.isInteger(s.version) || s.version < 1 ||
+    typeof s.expires !== "string" || !Number.isInteger(s.threshold) || s.threshold < 1 ||
+    typeof s.keys !== "object" || !Array.isArray(raw.signatures)
+  ) {
+    throw new SyntaxError(
+      `Cannot parse trust root "${rel}": expected {signed: {_type, version, expires, threshold, keys}, signatures}`,
+    );
+  }
+  return raw;
+}
+
+/** Key ids of `body` holding `role`. */
+export function keysWithRole(body: TrustRootBody, role: Role): string[] {
+  return Object.entries(body.keys).filter(([, k]) => k.roles.includes(role)).map(([id]) => id)
+    .sort();
+}
+
+/** Counts distinct valid signatures over `body` by root-role keys of `by`. */
+async function countRootSignatures(by: TrustRootBody, root: TrustRoot): Promise<number> {
+  const ok = new Set<string>();
+  for (const sig of root.signatures) {
+    const k = by.keys[sig.key_id];
+    if (!k || !k.roles.includes("root") || ok.has(sig.key_id)) continue;
+    if (await verifyPayload(fromBase64(k.public), "trust-root", root.signed, sig)) {
+      ok.add(sig.key_id);
+    }
+  }
+  return ok.size;
+}
+
+async function checkVersion(
+  prev: TrustRootBody | undefined,
+  root: TrustRoot,
+  label: string,
+): Promise<void> {
+  const self = await countRootSignatures(root.signed, root);
+  if (self < root.signed.threshold) {
+    throw new VerificationError(
+      `Trust root ${label} v${root.signed.version} has ${self} valid root signature(s) of its own keys; threshold is ${root.signed.threshold}`,
+    );
+  }
+  if (prev) {
+    if (root.signed.version !== prev.version + 1) {
+      throw new VerificationError(
+        `Trust root ${label} chain broken: v${prev.version} is followed by v${root.signed.version}`,
+      );
+    }
+    const n = await countRootSignatures(prev, root);
+    if (n < prev.threshold) {
+      throw new VerificationError(
+        `Trust root v${root.signed.version} is signed by ${n} root key(s) of v${prev.version}; threshold is ${prev.threshold}`,
+      );
+    }
+  }
+}
+
+/** Options for {@linkcode loadTrustRoot}. */
+export interface LoadTrustOptions {
+  /** Clock for expiry checks (tests). */
+  now?: Date;
+}
+
+/**
+ * Loads and verifies the current trust root: the whole chain from v1, the
+ * threshold at every step, anti-rollback and expiry.
+ * @throws {VerificationError} on any failed check (exit 77).
+ */
+export async function loadTrustRoot(
+  ws: Workspace,
+  options: LoadTrustOptions = {},
+): Promise<TrustRoot> {
+  const current = await readRoot(rootPath(ws), ws);
+  const seen = await readSeen(ws);
+  if (current.signed.version < seen) {
+    throw new VerificationError(
+      `Refusing trust root v${current.signed.version}: v${seen} was already accepted (rollback)`,
+    );
+  }
+  let prev: TrustRootBody | undefined;
+  for (let v = 1; v <= current.signed.version; v++) {
+    const path = rootPath(ws, v);
+    const root = v === current.signed.version && !(await exists(path))
+      ? current
+      : await readRoot(path, ws);
+    await checkVersion(prev, root, `"${relativePath(ws.root, path)}"`);
+    prev = root.signed;
+  }
+  if (JSON.stringify(prev) !== JSON.stringify(current.signed)) {
+    throw new VerificationError(
+      `Trust root "root.json" differs from "root.${current.signed.version}.json"`,
+    );
+  }
+  const now = options.now ?? new Date();
+  if (Date.parse(current.signed.expires) <= now.getTime()) {
+    throw new VerificationError(
+      `Trust root v${current.signed.version} expired at ${current.signed.expires}: renew it with "rtt-deno keys renew"`,
+    );
+  }
+  if (current.signed.version > seen) await writeSeen(ws, current.signed.version);
+  return current;
+}
+
+async function readSeen(ws: Workspace): Promise<number> {
+  try {
+    const v = JSON.parse(await Deno.readTextFile(`${ws.trust}/seen.json`)).highest_version;
+    return Number.isInteger(v) ? v : 0;
+  } catch {
+    return 0;
+  }
+}
+
+async function writeSeen(ws: Workspace, version: number): Promise<void> {
+  await writeJsonAtomic(`${ws.trust}/seen.json`, { highest_version: version }, {
+    label: "trust-seen",
+  });
+}
+
+function expiry(now: Date): string {
+  const d = new Date(now.getTime() + TRUST_ROOT_LIFETIME_DAYS * 86400_000);
+  return d.toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+async function writeRoot(ws: Workspace, root: TrustRoot): Promise<void> {
+  await Deno.mkdir(ws.trustKeys, { recursive: true });
+  for (const [id, k] of Object.entries(root.signed.keys)) {
+    const p = `${ws.trustKeys}/${id.replace(":", "_")}.pub.json`;
+    if (!(await exists(p))) {
+      await writeJsonAtomic(p, {
+        alg: "ed25519",
+        key_id: id,
+        public: k.public,
+        ...(k.name ? { name: k.name } : {}),
+      });
+    }
+  }
+  await writeJsonAtomic(rootPath(ws, root.signed.version), root, { label: "trust-root" });
+  await writeJsonAtomic(rootPath(ws), root, { label: "trust-root" });
+  await writeSeen(ws, root.signed.version);
+}
+
+/**
+ * Creates trust root v1 trusting `key` for every role.
+ * @throws {Deno.errors.AlreadyExists} when a trust root exists.
+ */
+export async function createTrustRoot(
+  ws: Workspace,
+  key: KeyPair,
+  options: { name?: string; now?: Date } = {},
+): Promise<TrustRoot> {
+  if (await exists(rootPath(ws))) {
+    throw new Deno.errors.AlreadyExists(
+      `A trust root already exists in "${relativePath(ws.root, ws.trust)}"`,
+    );
+  }
+  const signed: TrustRootBody = {
+    _type: "rtt/trust-root",
+    version: 1,
+    expires: expiry(options.now ?? new Date()),
+    threshold: 1,
+    keys: {
+      [key.keyId]: {
+        public: toBase64(key.publicKey),
+        roles: [...ROLES],
+        ...(options.name ? { name: options.name } : {}),
+      },
+    },
+  };
+  const root = { signed, signatures: [await signPayload(key, "trust-root", signed)] };
+  await writeRoot(ws, root);
+  return root;
+}
+
+/**
+ * Writes trust root version N+1 = `change(copy of version N)`, signed by
+ * `signers`. The signatures must meet the threshold of both version N's and
+ * the new version's root keys.
+ * @throws {VerificationError} when the signers do not meet a threshold.
+ */
+export async function updateTrustRoot(
+  ws: Workspace,
+  change: (body: TrustRootBody) => void,
+  signers: KeyPair[],
+  options: { now?: Date } = {},
+): Promise<TrustRoot> {
+  const current = await loadTrustRoot(ws, { now: options.now });
+  const body: TrustRootBody = structuredClone(current.signed);
+  change(body);
+  body.version = current.signed.version + 1;
+  body.expires = expiry(options.now ?? new Date());
+  if (!Number.isInteger(body.threshold) || body.threshold < 1) {
+    throw new RangeError(`Trust root threshold must be at least 1, got ${body.threshold}`);
+  }
+  const roots = keysWithRole(body, "root");
+  if (roots.length < body.threshold) {
+    throw new VerificationError(
+      `Trust root v${body.version} would have ${roots.length} root key(s) but threshold ${body.threshold}: it could never be updated again`,
+    );
+  }
+  const signatures: SignatureBlock[] = [];
+  const used = new Set<string>();
+  for (const s of signers) {
+    if (used.has(s.keyId)) continue;
+    used.add(s.keyId);
+    signatures.push(await signPayload(s, "trust-root", body));
+  }
+  const next = { signed: body, signatures };
+  await checkVersion(current.signed, next, "update");
+  await writeRoot(ws, next);
+  return next;
+}
+
+/**
+ * Verifies that `block` is a valid signature over `payload` (in `domain`) by
+ * a key the trust root grants `role`.
+ * @throws {VerificationError} naming the signer and what is wrong.
+ */
+export async function verifyTrusted(
+  trust: TrustRoot,
+  role: Role,
+  domain: SignatureDomain,
+  payload: unknown,
+  block: SignatureBlock | undefined,
+  options: { what: string },
+): Promise<void> {
+  if (!block || typeof block !== "object" || typeof block.key_id !== "string") {
+    throw new VerificationError(`${options.what} is unsigned`);
+  }
+  const key = trust.signed.keys[block.key_id];
+  if (!key) {
+    throw new VerificationError(
+      `${options.what} is signed by unknown key ${block.key_id} (not in trust root v${trust.signed.version})`,
+    );
+  }
+  if (!key.roles.includes(role)) {
+    throw new VerificationError(
+      `${options.what} is signed by ${block.key_id}, which is not trusted for role "${role}" (roles: ${
+        key.roles.join(", ")
+      })`,
+    );
+  }
+  if (!(await verifyPayload(fromBase64(key.public), domain, payload, block))) {
+    throw new VerificationError(`${options.what} has an invalid signature by ${block.key_id}`);
+  }
+}

@@ -1,0 +1,68 @@
+import assert from "node:assert/strict";
+import { VerificationError, workspaceAt } from "../core/mod.ts";
+import { tempDir } from "../../tests/_helpers.ts";
+import { generateKey, loadKey } from "./keys.ts";
+import { createTrustRoot, loadTrustRoot, updateTrustRoot, verifyTrusted } from "./trust.ts";
+import { signPayload } from "../core/sign.ts";
+
+Deno.test("loadTrustRoot() accepts v1 and refuses a copied-back older version", async () => {
+  await using dir = await tempDir();
+  const ws = workspaceAt(dir.path);
+  const k = await generateKey(ws, "a");
+  await createTrustRoot(ws, k);
+  const v1 = await Deno.readTextFile(`${ws.trust}/root.json`);
+  const k2 = await generateKey(ws, "b");
+  await updateTrustRoot(ws, (b) => {
+    b.keys[k2.keyId] = { public: btoa(String.fromCharCode(...k2.publicKey)), roles: ["manifests"] };
+  }, [k]);
+  assert.equal((await loadTrustRoot(ws)).signed.version, 2);
+  await Deno.writeTextFile(`${ws.trust}/root.json`, v1);
+  await assert.rejects(
+    () => loadTrustRoot(ws),
+    (e: unknown) => e instanceof VerificationError && /rollback/.test(e.message),
+  );
+});
+
+Deno.test("updateTrustRoot() needs a threshold of the previous root keys", async () => {
+  await using dir = await tempDir();
+  const ws = workspaceAt(dir.path);
+  const k = await generateKey(ws, "a");
+  const stranger = await generateKey(ws, "s");
+  await createTrustRoot(ws, k);
+  await assert.rejects(
+    () => updateTrustRoot(ws, (b) => void (b.threshold = 1), [stranger]),
+    VerificationError,
+  );
+  assert.equal((await loadTrustRoot(ws)).signed.version, 1);
+});
+
+Deno.test("loadTrustRoot() refuses an expired root", async () => {
+  await using dir = await tempDir();
+  const ws = workspaceAt(dir.path);
+  await createTrustRoot(ws, await generateKey(ws), { now: new Date("2020-01-01T00:00:00Z") });
+  await assert.rejects(() => loadTrustRoot(ws), /expired at 2020-12-31/);
+});
+
+Deno.test("verifyTrusted() checks role, signer and signature", async () => {
+  await using dir = await tempDir();
+  const ws = workspaceAt(dir.path);
+  const k = await generateKey(ws);
+  const trust = await createTrustRoot(ws, k);
+  const other = await generateKey(ws, "other");
+  const sig = await signPayload(k, "plan", { p: 1 });
+  await verifyTrusted(trust, "plans", "plan", { p: 1 }, sig, { what: "plan x" });
+  await assert.rejects(
+    () => verifyTrusted(trust, "plans", "plan", { p: 2 }, sig, { what: "plan x" }),
+    /invalid signature/,
+  );
+  await assert.rejects(
+    () => verifyTrusted(trust, "plans", "plan", { p: 1 }, undefined, { what: "plan x" }),
+    /unsigned/,
+  );
+  const foreign = await signPayload(other, "plan", { p: 1 });
+  await assert.rejects(
+    () => verifyTrusted(trust, "plans", "plan", { p: 1 }, foreign, { what: "plan x" }),
+    /unknown key/,
+  );
+  assert.equal((await loadKey(ws)).keyId, k.keyId);
+});

@@ -1,0 +1,105 @@
+/**
+ * Helpers for CLI integration tests: run the real `rtt-deno` command (from
+ * source, with the same permission set as the compiled binary) on temporary
+ * workspaces.
+ *
+ * @module
+ */
+
+const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
+const decoder = new TextDecoder();
+
+/** Repository root. */
+export const REPO = ROOT;
+
+/** Result of one CLI run. */
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `rtt-deno <args>` in a child process. */
+export async function rtt(
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string> } = {},
+): Promise<CliResult> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-q", "-P=rtt", "--config", `${ROOT}/deno.json`, `${ROOT}/main.ts`, ...args],
+    cwd: options.cwd ?? ROOT,
+    env: { NO_COLOR: "1", ...options.env },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  return { code: out.code, stdout: decoder.decode(out.stdout), stderr: decoder.decode(out.stderr) };
+}
+
+/** Runs the CLI with --json and parses stdout. */
+export async function rttJson<T = Record<string, unknown>>(
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string> } = {},
+): Promise<{ code: number; json: T; stderr: string }> {
+  const r = await rtt(["--json", ...args], options);
+  let json: T;
+  try {
+    json = JSON.parse(r.stdout);
+  } catch (err) {
+    throw new Error(
+      `stdout of "rtt-deno --json ${
+        args.join(" ")
+      }" is not JSON (exit ${r.code}):\n${r.stdout}\n${r.stderr}`,
+      { cause: err },
+    );
+  }
+  return { code: r.code, json, stderr: r.stderr };
+}
+
+/** A fresh temporary folder, removed by the returned disposer. */
+export async function tempDir(prefix = "rtt-test-"): Promise<{ path: string } & AsyncDisposable> {
+  const path = await Deno.makeTempDir({ prefix });
+  return {
+    path,
+    [Symbol.asyncDispose]: () => Deno.remove(path, { recursive: true }).catch(() => {}),
+  };
+}
+
+/** Writes files (relative path -> text or JSON value) under `root`. */
+export async function writeTree(root: string, files: Record<string, unknown>): Promise<void> {
+  for (const [rel, content] of Object.entries(files)) {
+    const abs = `${root}/${rel}`;
+    await Deno.mkdir(abs.slice(0, abs.lastIndexOf("/")), { recursive: true });
+    await Deno.writeTextFile(
+      abs,
+      typeof content === "string" ? content : JSON.stringify(content, null, 2),
+    );
+  }
+}
+
+/** Copies the committed sample workspace (config and manifests only) to `dest`. */
+export async function copySample(dest: string): Promise<void> {
+  for (const dir of [".rtt/manifests", "agents", "skills", "providers"]) {
+    await copyDir(`${ROOT}/${dir}`, `${dest}/${dir}`);
+  }
+  for (const f of [".rtt/panel.yaml", ".rtt/policy.json", ".rtt/routes.json"]) {
+    await Deno.mkdir(`${dest}/.rtt`, { recursive: true });
+    await Deno.copyFile(`${ROOT}/${f}`, `${dest}/${f}`);
+  }
+}
+
+async function copyDir(src: string, dest: string): Promise<void> {
+  await Deno.mkdir(dest, { recursive: true });
+  for await (const e of Deno.readDir(src)) {
+    if (e.isDirectory) await copyDir(`${src}/${e.name}`, `${dest}/${e.name}`);
+    else if (e.isFile) await Deno.copyFile(`${src}/${e.name}`, `${dest}/${e.name}`);
+  }
+}
+
+/** A minimal valid symbol manifest. */
+export function manifest(
+  saddr: string,
+  version = "1.0.0",
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+  const kind = saddr.split("/")[3];
+  return { saddr, kind, version, ...extra };
+}
