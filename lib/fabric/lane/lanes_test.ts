@@ -223,3 +223,27 @@ for (const kind of kinds) {
     },
   });
 }
+
+for (const kind of kinds) {
+  Deno.test({
+    name: `${kind} lane with reuseReceiveBuffer delivers each frame intact until the next receive`,
+    ignore: kind === "shm" && !shm.available,
+    async fn() {
+      const [a, b] = await openPair(kind, { reuseReceiveBuffer: true });
+      try {
+        for (let i = 0; i < 50; i++) {
+          await a.write(payload(i, 100 + i), { routeId: 3, frameId: i });
+        }
+        for (let i = 0; i < 50; i++) {
+          const f = await b.receive({ timeoutMs: 5000 });
+          assert.ok(f);
+          assert.equal(f.frameId, i);
+          assert.deepEqual(f.payload, payload(i, 100 + i));
+        }
+      } finally {
+        await a.close();
+        await b.close();
+      }
+    },
+  });
+}
