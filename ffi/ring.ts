@@ -74,6 +74,12 @@ function checkRole(role: unknown, context: string): asserts role is RingRole {
   }
 }
 
+// Wait budgets are clamped to whole u32s: Deno's FFI rejects a fractional u32 argument.
+function budget(v: number | undefined, fallback: number): number {
+  const n = v ?? fallback;
+  return Number.isFinite(n) ? Math.min(0xffff_ffff, Math.max(0, Math.ceil(n))) : fallback;
+}
+
 function u32(v: number, what: string, context: string): number {
   if (!Number.isInteger(v) || v < 0 || v > 0xffff_ffff) {
     throw new RangeError(`${context}: ${what} ${v} is not a u32`);
@@ -241,8 +247,8 @@ export class ShmRing implements Disposable {
   waitData(options: WaitOptions = {}): boolean {
     const r = this.#lib.symbols.rtt_ring_wait_data(
       this.#h,
-      options.spinNs ?? 20_000,
-      options.timeoutMs ?? 1000,
+      budget(options.spinNs, 20_000),
+      budget(options.timeoutMs, 1000),
     );
     return this.#check(r, "wait for data") === 1;
   }
@@ -251,8 +257,8 @@ export class ShmRing implements Disposable {
   async waitDataAsync(options: WaitOptions = {}): Promise<boolean> {
     const r = await this.#lib.symbols.rtt_ring_wait_data_async(
       this.#h,
-      options.spinNs ?? 0,
-      options.timeoutMs ?? 1000,
+      budget(options.spinNs, 0),
+      budget(options.timeoutMs, 1000),
     );
     return this.#check(r, "wait for data") === 1;
   }
@@ -262,8 +268,8 @@ export class ShmRing implements Disposable {
     const r = this.#lib.symbols.rtt_ring_wait_space(
       this.#h,
       payloadLength,
-      options.spinNs ?? 20_000,
-      options.timeoutMs ?? 1000,
+      budget(options.spinNs, 20_000),
+      budget(options.timeoutMs, 1000),
     );
     return this.#check(r, "wait for space") === 1;
   }
@@ -273,8 +279,8 @@ export class ShmRing implements Disposable {
     const r = await this.#lib.symbols.rtt_ring_wait_space_async(
       this.#h,
       payloadLength,
-      options.spinNs ?? 0,
-      options.timeoutMs ?? 1000,
+      budget(options.spinNs, 0),
+      budget(options.timeoutMs, 1000),
     );
     return this.#check(r, "wait for space") === 1;
   }

@@ -112,3 +112,17 @@ Deno.test({
     assert.throws(() => ShmRing.open(uniq("none"), { role: "consumer" }), Deno.errors.NotFound);
   },
 });
+
+Deno.test({
+  name: "ShmRing.waitData() accepts fractional budgets and times out on an empty ring",
+  ignore,
+  fn() {
+    const name = uniq("frac");
+    using p = ShmRing.create(name, { capacity: 4096, role: "producer" });
+    using c = ShmRing.open(name, { role: "consumer" });
+    ShmRing.unlink(name);
+    assert.equal(c.waitData({ spinNs: 10.7, timeoutMs: 0.5 }), false);
+    p.push(new Uint8Array(3), { routeId: 0, frameId: 0 });
+    assert.equal(c.waitData({ spinNs: 0, timeoutMs: 0 }), true);
+  },
+});

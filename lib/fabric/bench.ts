@@ -48,28 +48,41 @@ export interface FabricBenchOptions {
 export interface EchoStats {
   /** Round trips measured (after warm-up). */
   count: number;
+  /** Median round trip. */
   p50Us: number;
+  /** 99th percentile. */
   p99Us: number;
+  /** 99.9th percentile. */
   p999Us: number;
+  /** Slowest round trip. */
   maxUs: number;
+  /** Mean round trip. */
   meanUs: number;
 }
 
 /** One-way throughput, measured until the peer confirmed receipt of every frame. */
 export interface ThroughputStats {
+  /** Frames sent (all confirmed received). */
   frames: number;
+  /** Payload bytes received by the peer. */
   bytes: number;
+  /** From the first write to the peer's confirmation. */
   seconds: number;
   /** Payload gigabytes (1e9) per second. */
   gbPerSec: number;
+  /** Frames per second. */
   framesPerSec: number;
 }
 
 /** One lane at one size. */
 export interface FabricBenchRow {
+  /** Lane measured. */
   lane: LaneKind;
+  /** Payload bytes per frame. */
   size: number;
+  /** Echo round-trip latency. */
   echo: EchoStats;
+  /** One-way throughput. */
   throughput: ThroughputStats;
   /** uds p50 / this lane's p50 in the same run (2 = twice as fast); null without uds. */
   p50SpeedupVsUds: number | null;
@@ -79,11 +92,15 @@ export interface FabricBenchRow {
 
 /** Everything one run measured. */
 export interface FabricBenchResult {
+  /** Machine the figures belong to. */
   machine: MachineFingerprint;
+  /** crc32c path in use and its speed on 64 KiB called from Deno. */
   crc32c: { implementation: string; gbPerSec64KiB: number };
+  /** One row per lane and size. */
   rows: FabricBenchRow[];
   /** Lanes that could not run, with the reason. */
   skipped: { lane: LaneKind; reason: string }[];
+  /** Settings the run used. */
   options: {
     lanes: LaneKind[];
     sizes: number[];
