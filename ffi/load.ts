@@ -130,7 +130,8 @@ let cached: { loaded: LoadedNative } | { error: NativeUnavailableError } | undef
  * pure-TS path use this and fall back, so a missing library never breaks them.
  */
 export function native(): NativeLibrary | null {
-  return nativeStatus().available ? (cached as { loaded: LoadedNative }).loaded.lib : null;
+  if (cached === undefined) nativeStatus();
+  return cached !== undefined && "loaded" in cached ? cached.loaded.lib : null;
 }
 
 /** Whether the native library is usable, and why not when it is not. */
