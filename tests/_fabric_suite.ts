@@ -176,6 +176,44 @@ export async function corrupted(
   }
 }
 
+/** Kills the producer mid-stream; returns what the receiver saw afterwards. */
+export async function killProducer(
+  kind: LaneKind,
+): Promise<{ received: number; end: null | "timeout"; reason: string | null }> {
+  const srv = await serve(kind);
+  const peer = new Peer({ mode: "send", endpoint: srv.peer, count: 100_000_000 });
+  let lane: Lane | undefined;
+  try {
+    lane = await srv.accept();
+    await until(peer, "ready");
+    let received = 0;
+    while (received < 1000) {
+      const f = await lane.receive({ timeoutMs: 10_000 });
+      assert.ok(f, "stream ended before the kill");
+      received++;
+    }
+    peer.kill();
+    await peer.child.status;
+    // Whatever was queued still arrives, then end of stream; bounded by a 30 s timeout.
+    for (;;) {
+      try {
+        const f = await lane.receive({ timeoutMs: 30_000 });
+        if (f === null) return { received, end: null, reason: lane.closeReason };
+        received++;
+      } catch (e) {
+        if (e instanceof Deno.errors.TimedOut) {
+          return { received, end: "timeout", reason: lane.closeReason };
+        }
+        throw e;
+      }
+    }
+  } finally {
+    peer.kill();
+    await lane?.close();
+    await srv.cleanup();
+  }
+}
+
 /** Registers the whole cross-process suite for one lane. */
 export function laneSuite(kind: LaneKind, ignore: boolean): void {
   Deno.test({
@@ -194,6 +232,19 @@ export function laneSuite(kind: LaneKind, ignore: boolean): void {
       assert.ok(error instanceof LinkBrokenError, `no LinkBrokenError within 30 s: ${error}`);
       assert.ok(["peer_gone", "peer_closed"].includes(error.reason));
       console.log(`  ${kind}: producer noticed the dead consumer after ${ms.toFixed(1)} ms`);
+    },
+  });
+
+  Deno.test({
+    name: `${kind} lane receiver sees end of stream when the producer is killed mid-stream`,
+    ignore,
+    async fn() {
+      const { received, end, reason } = await killProducer(kind);
+      assert.equal(end, null, "receive() never reported the end of stream");
+      assert.ok(received >= 1000);
+      // A killed process and a clean close look alike on a socket; shm reads the pid.
+      if (kind === "shm") assert.equal(reason, "peer_gone");
+      else assert.ok(reason === "peer_closed" || reason === "peer_gone", String(reason));
     },
   });
 
