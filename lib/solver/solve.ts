@@ -16,7 +16,7 @@ import { assemblePlan, type Objective, objectiveOf } from "./plan_builder.ts";
 export type SolverName = "exact" | "greedy" | "auto";
 
 /** `--solver auto` uses the exact solver up to this many candidate options (sum over routes). */
-export const AUTO_EXACT_MAX_OPTIONS = 3000;
+export const AUTO_EXACT_MAX_OPTIONS = 5000;
 
 /** Options for {@linkcode planRoutes}. */
 export interface PlanRoutesOptions {
