@@ -59,7 +59,13 @@ export function syntheticInput(options: SyntheticOptions): SolverInput {
       lanes: LANE_SETS[Math.floor(rand() * 3)],
       qos: { latency_budget_ms: 5, class: "bus" },
     };
-    symbols.push({ saddr, version: manifest.version, hash: hashJson(manifest), file: "", manifest });
+    symbols.push({
+      saddr,
+      version: manifest.version,
+      hash: hashJson(manifest),
+      file: "",
+      manifest,
+    });
   }
   const pairs = new Set<string>();
   const routes: DesiredRoute[] = [];
@@ -80,7 +86,10 @@ export function syntheticInput(options: SyntheticOptions): SolverInput {
     nodes: Array.from({ length: nodes }, (_, i) => ({ id: i, cpus: [2 * i, 2 * i + 1] })),
   };
   const policy: Policy = {
-    acl: { default: "allow", rules: [{ effect: "deny", from: "rtt://ns49/**", to: "rtt://ns48/**" }] },
+    acl: {
+      default: "allow",
+      rules: [{ effect: "deny", from: "rtt://ns49/**", to: "rtt://ns48/**" }],
+    },
     pins: [
       { match: { symbol: "rtt://ns1/**" }, numa_node: 0 },
       { match: { symbol: "rtt://ns2/**" }, numa_node: nodes - 1 },

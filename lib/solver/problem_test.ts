@@ -129,10 +129,12 @@ Deno.test("buildProblem() lanes: intersection of both symbols' lanes and failove
 });
 
 Deno.test("buildProblem() pins: a lane pin is obeyed, an unavailable or conflicting pin blocks", () => {
-  const p = expectFeasible(input([{ from: A, to: B }], { pins: [{ match: { from: A }, lane: "tcp" }] }, [
-    sym(A),
-    sym(B),
-  ]));
+  const p = expectFeasible(
+    input([{ from: A, to: B }], { pins: [{ match: { from: A }, lane: "tcp" }] }, [
+      sym(A),
+      sym(B),
+    ]),
+  );
   assert.deepEqual(p.routes[0].options.map((o) => o.lane), ["tcp"]);
   expectBlocked(
     input([{ from: A, to: B }], { pins: [{ match: { from: A }, lane: "shm" }] }, [
@@ -218,7 +220,10 @@ Deno.test("buildProblem() unique-link: one active non-bus link per caller and cl
 
 Deno.test("buildProblem() refuses unknown symbols and duplicate routes with file and pointer", () => {
   assert.throws(
-    () => buildProblem(input([{ from: A, to: B }, { from: A, to: "rtt://x/api/none" }, { from: A, to: B }])),
+    () =>
+      buildProblem(
+        input([{ from: A, to: B }, { from: A, to: "rtt://x/api/none" }, { from: A, to: B }]),
+      ),
     (err: unknown) => {
       assert.ok(err instanceof SchemaError);
       assert.deepEqual(err.problems.map((p) => [p.file, p.pointer]), [
