@@ -131,3 +131,17 @@ Deno.test("rtt-deno plan exits 65 naming file, line and pointer for an unknown s
   assert.equal(u.code, 64);
   assert.match(u.stderr, /Unknown solver "magic"/);
 });
+
+Deno.test("rtt-deno plan exits 77 and writes nothing when the signing key is not trusted for plans", async () => {
+  await using dir = await tempDir();
+  await sampleWorkspace(dir.path);
+  // A new default key that the existing trust root (v1) does not know.
+  for (const f of ["default.key.json", "default.pub.json"]) {
+    await Deno.remove(`${dir.path}/.rtt/keys/${f}`);
+  }
+  assert.equal((await rtt(["init", dir.path])).code, 0);
+  const r = await rtt(["-w", dir.path, "plan"]);
+  assert.equal(r.code, 77, r.stderr);
+  assert.match(r.stderr, /default key ed25519:[0-9a-f]+ is not trusted for role "plans"/);
+  await assert.rejects(Deno.stat(`${dir.path}/plans/LATEST`), Deno.errors.NotFound);
+});

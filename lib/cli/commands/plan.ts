@@ -43,10 +43,10 @@ export function registerPlan(program: Command): void {
       const ws = ctx.workspace();
       const t0 = performance.now();
       const { loadPanelConfig, loadPolicy, loadRoutes } = await import("../../config/mod.ts");
-      const { readCommittedState, sealPlan, verifyPlan } = await import("../../graph/mod.ts");
+      const { readCommittedState, sealPlan } = await import("../../graph/mod.ts");
       const solver = await import("../../solver/mod.ts");
-      const { loadKey } = await import("../../security/mod.ts");
-      const { writeFileAtomic, writeJsonAtomic, relativePath } = await import(
+      const { keysWithRole, loadKey, loadTrustRoot } = await import("../../security/mod.ts");
+      const { VerificationError, writeFileAtomic, writeJsonAtomic, relativePath } = await import(
         "../../core/mod.ts"
       );
       const createdAt = solver.createdAtFrom(Deno.env.get("SOURCE_DATE_EPOCH"));
@@ -84,9 +84,15 @@ export function registerPlan(program: Command): void {
         return;
       }
 
-      const sealed = await sealPlan(outcome.body, await loadKey(ws));
       // Refuse to write a plan that apply would refuse: the key must be trusted for plans.
-      await verifyPlan(ws, sealed, { what: "The new plan" });
+      const key = await loadKey(ws);
+      const trust = await loadTrustRoot(ws);
+      if (!keysWithRole(trust.signed, "plans").includes(key.keyId)) {
+        throw new VerificationError(
+          `Cannot sign the plan: the default key ${key.keyId} is not trusted for role "plans" in trust root v${trust.signed.version}`,
+        );
+      }
+      const sealed = await sealPlan(outcome.body, key);
       const name = `${sealed.plan_id}.plan.json`;
       await Deno.mkdir(ws.plans, { recursive: true });
       await writeJsonAtomic(`${ws.plans}/${name}`, sealed, { label: "plan" });
