@@ -596,6 +596,7 @@ export function buildProblem(input: SolverInput): Problem {
         `home node(s) ${homes.map((h) => `${h.node} (pins[${h.pin}])`).join(", ")}`,
       );
     }
+    notes.push(`budget ${budget} ms from ${budgetSrc}`);
     out.push({
       id: fixed.id,
       key: x.key,

@@ -108,12 +108,13 @@ export function registerPlan(program: Command): void {
         const o = rp.options[outcome.choice[i]];
         const alt = rp.options.find((x) => x.lane !== o.lane);
         const why = [
-          ...rp.notes,
+          ...rp.notes.slice(0, -1),
           rp.options.length === 1
             ? "only option"
             : `lowest p99 of ${rp.options.length} options${
               alt ? ` (next lane: ${alt.lane} ${alt.p99Us / 1000} ms)` : ""
             }`,
+          rp.notes[rp.notes.length - 1],
         ].join("; ");
         return {
           id: rp.id,
