@@ -16,14 +16,7 @@
  *
  * @module
  */
-import {
-  type Graph,
-  graphHash,
-  normalizeGraph,
-  type Plan,
-  type PlannedRoute,
-  routeKey,
-} from "../graph/mod.ts";
+import { type Graph, graphHash, type Plan, type PlannedRoute, routeKey } from "../graph/mod.ts";
 import type { Problem } from "./problem.ts";
 import type { Choice } from "./greedy.ts";
 import { canonicalize } from "../core/mod.ts";
@@ -109,7 +102,8 @@ class KeyHeap<T> {
  * comes first (when `reverse`, last). Cycles are cut at the smallest key.
  */
 export function dependencyOrder(routes: readonly PlannedRoute[], reverse = false): PlannedRoute[] {
-  const sorted = [...routes].sort((a, b) => cmp(routeKey(a), routeKey(b)));
+  const keys = new Map(routes.map((r) => [r, routeKey(r)]));
+  const sorted = [...routes].sort((a, b) => cmp(keys.get(a)!, keys.get(b)!));
   // r waits for every route leaving r.to (forward) or arriving at r.from... expressed via edges.
   const byFrom = new Map<string, PlannedRoute[]>();
   const byTo = new Map<string, PlannedRoute[]>();
@@ -127,7 +121,7 @@ export function dependencyOrder(routes: readonly PlannedRoute[], reverse = false
   for (const r of sorted) {
     const n = depsOf(r).length;
     indeg.set(r, n);
-    if (n === 0) heap.push(routeKey(r), r);
+    if (n === 0) heap.push(keys.get(r)!, r);
   }
   const out: PlannedRoute[] = [];
   const done = new Set<PlannedRoute>();
@@ -138,7 +132,7 @@ export function dependencyOrder(routes: readonly PlannedRoute[], reverse = false
       while (done.has(sorted[cursor]) || indeg.get(sorted[cursor])! < 0) cursor++;
       const r = sorted[cursor];
       indeg.set(r, 0);
-      heap.push(routeKey(r), r);
+      heap.push(keys.get(r)!, r);
     }
     const r = heap.pop();
     if (done.has(r)) continue;
@@ -149,7 +143,7 @@ export function dependencyOrder(routes: readonly PlannedRoute[], reverse = false
       const n = indeg.get(w)!;
       if (n > 0) {
         indeg.set(w, n - 1);
-        if (n - 1 === 0) heap.push(routeKey(w), w);
+        if (n - 1 === 0) heap.push(keys.get(w)!, w);
       }
     }
   }
@@ -196,7 +190,8 @@ export function assemblePlan(
   choice: Choice,
   options: AssembleOptions,
 ): Omit<Plan, "plan_id" | "sign"> {
-  const target = normalizeGraph({ routes: plannedRoutes(problem, choice) });
+  // problem.routes is already sorted by the stable key, which is routeKey: the normalized order.
+  const target: Graph = { routes: plannedRoutes(problem, choice) };
   const baseById = new Map(options.base.routes.map((r) => [r.id, r]));
   const targetIds = new Set(target.routes.map((r) => r.id));
   const changed = target.routes.filter((r) => {

@@ -293,6 +293,7 @@ export function buildProblem(input: SolverInput): Problem {
       message: `${shortSaddr(r.from)} -> ${shortSaddr(r.to)}: ${msg}`,
     });
   const versionCache = new Map<string, SymbolEntry | null>();
+  const ids = new Map(input.routes.map((r) => [r, routeId(r.from, r.to)]));
 
   // Pass 1: bind symbols and contract (type, version, caps, acl).
   const resolved: Resolved[] = [];
@@ -460,7 +461,7 @@ export function buildProblem(input: SolverInput): Problem {
       cq.throughput_qps ?? 0;
     const burst = cq.burst ?? Math.max(1, Math.ceil((qps * budget) / 1000));
     const fixed = {
-      id: routeId(r.from, r.to),
+      id: ids.get(r)!,
       from: r.from,
       to: r.to,
       from_version: from.version,
@@ -608,7 +609,7 @@ export function buildProblem(input: SolverInput): Problem {
   }
   blocked.sort((a, b) => cmp(a.from, b.from) || cmp(a.to, b.to));
   const kept = new Set(out.map((p) => p.id));
-  const desiredIds = new Set(input.routes.map((r) => routeId(r.from, r.to)));
+  const desiredIds = new Set(ids.values());
   const removed = input.base.routes.filter((r) => !desiredIds.has(r.id) && !kept.has(r.id));
   return { routes: out, blocked, removed, cpus };
 }

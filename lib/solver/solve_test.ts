@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import type { Lane } from "../config/mod.ts";
-import { applyDelta, graphHash } from "../graph/mod.ts";
+import { applyDelta, graphHash, normalizeGraph } from "../graph/mod.ts";
 import { syntheticInput } from "./_synthetic.ts";
 import { buildProblem, type SolverInput } from "./problem.ts";
 import { solveExact } from "./exact.ts";
@@ -186,4 +186,16 @@ Deno.test("createdAtFrom() uses SOURCE_DATE_EPOCH, else the epoch, and refuses g
   assert.equal(createdAtFrom(undefined), "1970-01-01T00:00:00Z");
   assert.equal(createdAtFrom("1700000000"), "2023-11-14T22:13:20Z");
   assert.throws(() => createdAtFrom("yesterday"), RangeError);
+});
+
+Deno.test("assemblePlan() lists the target graph in normalized order", async () => {
+  const inp = syntheticInput({ symbols: 40, routes: 120, seed: 4 });
+  const r = await planRoutes(inp, { solver: "greedy" });
+  const target = applyDelta({ routes: [] }, r.body!);
+  assert.deepEqual(target, normalizeGraph(target));
+  assert.deepEqual(
+    r.body!.routes_add.map((x) => x.id).sort(),
+    target.routes.map((x) => x.id).sort(),
+  );
+  assert.equal(r.body!.target_graph, graphHash({ routes: plannedRoutes(r.problem, r.choice) }));
 });
