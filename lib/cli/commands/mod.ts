@@ -9,6 +9,7 @@ import { registerInit } from "./init.ts";
 import { registerScan } from "./scan.ts";
 import { registerDoctor } from "./doctor.ts";
 import { registerStatus } from "./status.ts";
+import { registerPlan } from "./plan.ts";
 import { registerBench } from "./bench.ts";
 
 /** Adds every command to the program, in help order. */
@@ -17,5 +18,6 @@ export function registerCommands(program: Command): void {
   registerScan(program);
   registerDoctor(program);
   registerStatus(program);
+  registerPlan(program);
   registerBench(program);
 }
