@@ -112,8 +112,9 @@ export class Peer {
 
   constructor(spec: PeerSpec, env: Record<string, string> = {}) {
     const script = new URL("./fabric_peer.ts", import.meta.url).pathname;
+    const config = new URL("../deno.json", import.meta.url).pathname;
     this.child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-q", "-P=rtt", script, JSON.stringify(spec)],
+      args: ["run", "-q", "--config", config, "-P=rtt", script, JSON.stringify(spec)],
       stdin: "piped",
       stdout: "piped",
       stderr: "inherit",

@@ -52,7 +52,14 @@ Deno.test({
 Deno.test("without the native library the shm lane reports why and the other lanes work", async () => {
   const lanesTest = new URL("../lib/fabric/lane/lanes_test.ts", import.meta.url).pathname;
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["test", "-P=rtt", "--no-check", lanesTest],
+    args: [
+      "test",
+      "--config",
+      new URL("../deno.json", import.meta.url).pathname,
+      "-P=rtt",
+      "--no-check",
+      lanesTest,
+    ],
     env: { RTT_FFI_DISABLE: "1", NO_COLOR: "1" },
     stdout: "piped",
     stderr: "piped",
