@@ -45,6 +45,12 @@ export interface MachineFingerprint {
 export interface ProbeOptions {
   /** Force the pure-TS sysfs reader even when the native library is loaded. */
   portable?: boolean;
+  /**
+   * Node folder for the pure-TS reader (default `/sys/devices/system/node`); implies
+   * `portable`. Tests point it at a fake tree. A custom folder without nodes gives no nodes
+   * (the one-node fallback applies to the real machine only).
+   */
+  nodeRoot?: string;
 }
 
 function nativeJson(fn: "rtt_topology_json" | "rtt_fingerprint_json"): unknown | null {
@@ -61,13 +67,15 @@ function nativeJson(fn: "rtt_topology_json" | "rtt_fingerprint_json"): unknown |
   throw new RangeError(`Cannot probe topology: ${fn} output keeps growing`);
 }
 
-function sysfsNodes(): NumaNode[] {
+const SYSFS_NODES = "/sys/devices/system/node";
+
+function sysfsNodes(root = SYSFS_NODES): NumaNode[] {
   const nodes: NumaNode[] = [];
   try {
-    for (const e of Deno.readDirSync("/sys/devices/system/node")) {
+    for (const e of Deno.readDirSync(root)) {
       const m = /^node(\d+)$/.exec(e.name);
       if (!m) continue;
-      const base = `/sys/devices/system/node/${e.name}`;
+      const base = `${root}/${e.name}`;
       const cpus = parseCpuList(readText(`${base}/cpulist`) ?? "");
       const distances = (readText(`${base}/distance`) ?? "").split(/\s+/).filter((x) => x !== "")
         .map(Number).filter((x) => Number.isInteger(x) && x >= 0);
@@ -77,7 +85,7 @@ function sysfsNodes(): NumaNode[] {
     // no NUMA sysfs: handled below
   }
   nodes.sort((a, b) => a.id - b.id);
-  if (nodes.length === 0) {
+  if (nodes.length === 0 && root === SYSFS_NODES) {
     nodes.push({
       id: 0,
       cpus: parseCpuList(readText("/sys/devices/system/cpu/online") ?? ""),
@@ -89,11 +97,11 @@ function sysfsNodes(): NumaNode[] {
 
 /** NUMA nodes, their CPUs and distances; native probe when loaded, sysfs reader otherwise. */
 export function probeTopology(options: ProbeOptions = {}): Topology {
-  if (!options.portable) {
+  if (!options.portable && options.nodeRoot === undefined) {
     const j = nativeJson("rtt_topology_json") as { nodes: NumaNode[] } | null;
     if (j !== null) return { nodes: j.nodes, source: "native" };
   }
-  return { nodes: sysfsNodes(), source: "sysfs" };
+  return { nodes: sysfsNodes(options.nodeRoot), source: "sysfs" };
 }
 
 /** Machine fingerprint (see {@link MachineFingerprint}); identical with or without native. */

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { parseCpuList, readTopology } from "./topology.ts";
+import { readTopology } from "./topology.ts";
 import {
   DEFAULT_LATENCY_MODEL,
   loadLatencyModel,
@@ -7,13 +7,6 @@ import {
   predictP99Us,
 } from "./latency_model.ts";
 import { workspaceAt } from "../core/mod.ts";
-
-Deno.test("parseCpuList() reads kernel ranges and refuses malformed lists", () => {
-  assert.deepEqual(parseCpuList("0-3,8,10-11\n"), [0, 1, 2, 3, 8, 10, 11]);
-  assert.deepEqual(parseCpuList(""), []);
-  assert.throws(() => parseCpuList("0-a"), /bad element "0-a"/);
-  assert.throws(() => parseCpuList("5-2"), /reversed/);
-});
 
 Deno.test("readTopology() reads nodes from a sysfs tree, skips memory-only nodes, falls back to one node", async () => {
   const root = await Deno.makeTempDir();
