@@ -9,6 +9,8 @@ import { registerInit } from "./init.ts";
 import { registerScan } from "./scan.ts";
 import { registerDoctor } from "./doctor.ts";
 import { registerStatus } from "./status.ts";
+import { registerKeys } from "./keys.ts";
+import { registerRegistry } from "./registry.ts";
 
 /** Adds every command to the program, in help order. */
 export function registerCommands(program: Command): void {
@@ -16,4 +18,6 @@ export function registerCommands(program: Command): void {
   registerScan(program);
   registerDoctor(program);
   registerStatus(program);
+  registerKeys(program);
+  registerRegistry(program);
 }

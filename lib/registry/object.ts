@@ -1,0 +1,186 @@
+/**
+ * CAS objects: a manifest body and the signatures over it, stored once under
+ * the manifest's content identity (`symbolHash`) as
+ * `.rtt/registry/cas/sha256/<hex>.json`, in canonical JSON so the bytes of
+ * an object are the same in the CAS, in a pack and in a bundle.
+ *
+ * @module
+ */
+import {
+  canonicalBytes,
+  fromBase64,
+  globMatch,
+  HASH_REF,
+  relativePath,
+  type SignatureBlock,
+  VerificationError,
+  verifyPayload,
+  type Workspace,
+} from "../core/mod.ts";
+import { loadPanelConfig, type PanelConfig, type SymbolManifest } from "../config/mod.ts";
+import { manifestBody, symbolHash } from "../symbols/mod.ts";
+import { loadTrustRoot, type TrustRoot, verifyTrusted } from "../security/mod.ts";
+
+/** One stored object. */
+export interface RegistryObject {
+  /** The manifest body (without `sign` and `$schema`). */
+  manifest: SymbolManifest;
+  /** Signatures in domain "manifest" over `manifest`; empty only where unsigned input is allowed. */
+  signatures: SignatureBlock[];
+}
+
+/** Who may sign manifests and what unsigned input is allowed: the checks every reader applies. */
+export interface SignaturePolicy {
+  /** Verified trust root of the workspace. */
+  trust: TrustRoot;
+  /** panel.yaml `security.strict_manifests`. */
+  strict: boolean;
+  /** panel.yaml `security.allow_unsigned` (saddr globs). */
+  allowUnsigned: string[];
+  /** Keys trusted for manifests in addition to the trust root (`import --trust-key`). */
+  extraKeys?: Map<string, Uint8Array>;
+}
+
+/** Loads the workspace's signature policy (trust root verified, panel.yaml validated). */
+export async function loadSignaturePolicy(
+  ws: Workspace,
+  options: { panel?: PanelConfig; now?: Date } = {},
+): Promise<SignaturePolicy> {
+  const panel = options.panel ?? await loadPanelConfig(ws);
+  const trust = await loadTrustRoot(ws, { now: options.now });
+  return {
+    trust,
+    strict: panel.security.strict_manifests,
+    allowUnsigned: panel.security.allow_unsigned ?? [],
+  };
+}
+
+/** True when `saddr` may be stored or read without a trusted signature. */
+export function unsignedAllowed(policy: SignaturePolicy, saddr: string): boolean {
+  return !policy.strict || policy.allowUnsigned.some((g) => globMatch(g, saddr));
+}
+
+/** Hex part of a `sha256:<hex>` reference. @throws {SyntaxError} when malformed. */
+export function hashHex(hash: string): string {
+  if (!HASH_REF.test(hash)) {
+    throw new SyntaxError(`Invalid object hash "${hash}": expected sha256:<64 lower-case hex>`);
+  }
+  return hash.slice(7);
+}
+
+/** Path of the CAS file of `hash`. */
+export function objectPath(ws: Workspace, hash: string): string {
+  return `${ws.cas}/${hashHex(hash)}.json`;
+}
+
+/** The stored bytes of an object: canonical JSON. */
+export function encodeObject(obj: RegistryObject): Uint8Array {
+  return canonicalBytes({ manifest: obj.manifest, signatures: obj.signatures });
+}
+
+const decoder = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * Parses stored object bytes.
+ * @throws {SyntaxError} naming `what` when they are not a well-formed object.
+ */
+export function decodeObject(bytes: Uint8Array, what: string): RegistryObject {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(decoder.decode(bytes));
+  } catch (cause) {
+    throw new SyntaxError(`Cannot parse ${what}: not valid UTF-8 JSON`, { cause });
+  }
+  const o = raw as Partial<RegistryObject>;
+  if (
+    !o || typeof o !== "object" || !o.manifest || typeof o.manifest !== "object" ||
+    typeof o.manifest.saddr !== "string" || typeof o.manifest.version !== "string" ||
+    !Array.isArray(o.signatures)
+  ) {
+    throw new SyntaxError(
+      `Cannot parse ${what}: expected {"manifest": {saddr, version, ...}, "signatures": [...]}`,
+    );
+  }
+  return o as RegistryObject;
+}
+
+/**
+ * Checks that `obj` is what `hash` names and that every signature on it is a
+ * valid one by a key trusted for manifests; an object without signatures
+ * passes only where the policy allows unsigned input.
+ * @throws {VerificationError} naming `what`, the signer and the failure.
+ */
+export async function verifyObject(
+  obj: RegistryObject,
+  hash: string,
+  policy: SignaturePolicy,
+  what: string,
+): Promise<void> {
+  const actual = symbolHash(obj.manifest);
+  if (actual !== hash) {
+    throw new VerificationError(
+      `${what} is corrupt: its manifest hashes to ${actual}, not ${hash}`,
+    );
+  }
+  const label = `${what} (${obj.manifest.saddr}@${obj.manifest.version})`;
+  if (!obj.signatures.length) {
+    if (unsignedAllowed(policy, obj.manifest.saddr)) return;
+    throw new VerificationError(
+      `${label} is unsigned and strict_manifests is on (not in security.allow_unsigned)`,
+    );
+  }
+  for (const sig of obj.signatures) await verifySignature(policy, obj.manifest, sig, label);
+}
+
+/** Verifies one manifest signature against the policy's trusted keys. */
+export async function verifySignature(
+  policy: SignaturePolicy,
+  manifest: SymbolManifest,
+  sig: SignatureBlock,
+  what: string,
+): Promise<void> {
+  const extra = sig && typeof sig === "object" ? policy.extraKeys?.get(sig.key_id) : undefined;
+  if (extra && !policy.trust.signed.keys[sig.key_id]) {
+    if (!(await verifyPayload(extra, "manifest", manifestBody(manifest), sig))) {
+      throw new VerificationError(`${what} has an invalid signature by ${sig.key_id}`);
+    }
+    return;
+  }
+  await verifyTrusted(policy.trust, "manifests", "manifest", manifestBody(manifest), sig, {
+    what,
+  });
+}
+
+/** Public key bytes of a trust-root key (for callers that verify in bulk). */
+export function trustedPublicKey(policy: SignaturePolicy, keyId: string): Uint8Array | undefined {
+  const k = policy.trust.signed.keys[keyId];
+  return k ? fromBase64(k.public) : policy.extraKeys?.get(keyId);
+}
+
+/**
+ * Reads the CAS object `hash` and verifies it (hash and signatures). What
+ * the planner binds symbols with: a manifest from here is exactly the
+ * content the hash names, signed by a trusted key.
+ * @throws {Deno.errors.NotFound} when absent; {VerificationError} when it fails a check;
+ * {SyntaxError} when the file is not an object.
+ */
+export async function readObject(
+  ws: Workspace,
+  hash: string,
+  options: { policy?: SignaturePolicy } = {},
+): Promise<RegistryObject> {
+  const path = objectPath(ws, hash);
+  const what = `object "${relativePath(ws.root, path)}"`;
+  let bytes: Uint8Array;
+  try {
+    bytes = await Deno.readFile(path);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) {
+      throw new Deno.errors.NotFound(`No object ${hash} in the registry`, { cause: err });
+    }
+    throw err;
+  }
+  const obj = decodeObject(bytes, what);
+  await verifyObject(obj, hash, options.policy ?? await loadSignaturePolicy(ws), what);
+  return obj;
+}
