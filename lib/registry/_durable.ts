@@ -11,16 +11,24 @@ import { crashPoint, syncDir } from "../core/mod.ts";
 
 const CONCURRENCY = 64;
 
-/** Writes every `[path, bytes]` (all inside `dir`) atomically; syncs `dir` once. */
+/** Bytes of a file to write, or a function producing them (e.g. signing), run just in time. */
+export type FileContent = Uint8Array | (() => Promise<Uint8Array>);
+
+/**
+ * Writes every `[path, content]` (all inside `dir`) atomically; syncs `dir`
+ * once. Content given as a function is produced inside the concurrent
+ * window, so CPU work (signing) overlaps the fsyncs of other files.
+ */
 export async function writeFilesDurably(
   dir: string,
-  files: ReadonlyArray<readonly [string, Uint8Array]>,
+  files: ReadonlyArray<readonly [string, FileContent]>,
   options: { label?: string } = {},
 ): Promise<void> {
   const label = options.label ?? "object";
   for (let i = 0; i < files.length; i += CONCURRENCY) {
     await Promise.all(
-      files.slice(i, i + CONCURRENCY).map(async ([path, bytes]) => {
+      files.slice(i, i + CONCURRENCY).map(async ([path, content]) => {
+        const bytes = content instanceof Uint8Array ? content : await content();
         const tmp = `${path}.${crypto.randomUUID().slice(0, 8)}.tmp`;
         const f = await Deno.open(tmp, { write: true, createNew: true, mode: 0o644 });
         try {

@@ -14,7 +14,13 @@ import {
   type Workspace,
 } from "../core/mod.ts";
 import { loadPanelConfig, type PanelConfig, type SymbolManifest } from "../config/mod.ts";
-import { manifestBody, parseManifest, scanWorkspace, symbolHash } from "../symbols/mod.ts";
+import {
+  manifestBody,
+  parseManifest,
+  readLastScan,
+  scanWorkspace,
+  symbolHash,
+} from "../symbols/mod.ts";
 import { relativePath } from "../core/mod.ts";
 import {
   encodeObject,
@@ -25,7 +31,7 @@ import {
   verifySignature,
 } from "./object.ts";
 import { readIndexFile, writeIndex } from "./registry_index.ts";
-import { writeFilesDurably } from "./_durable.ts";
+import { type FileContent, writeFilesDurably } from "./_durable.ts";
 
 /** One manifest to ingest. */
 export interface IngestInput {
@@ -64,8 +70,8 @@ export interface IngestOptions {
 
 /**
  * Reads the manifests to ingest: the files given (parsed and validated), or
- * everything a scan of the workspace finds (the cached scan makes that cheap
- * when nothing changed).
+ * everything the last scan found (a scan runs first when there is none;
+ * run `rtt-deno scan` after editing manifests).
  * @throws {SchemaError} for an invalid file; {SyntaxError} when the scan found
  * invalid files or collisions (they must be fixed first).
  */
@@ -84,8 +90,13 @@ export async function collectInputs(
     }
     return out;
   }
-  const panel = options.panel ?? await loadPanelConfig(ws);
-  const scan = await scanWorkspace(ws, panel);
+  let scan;
+  try {
+    scan = await readLastScan(ws);
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+    scan = await scanWorkspace(ws, options.panel ?? await loadPanelConfig(ws));
+  }
   if (scan.invalid.length || scan.collisions.length) {
     const first = scan.invalid[0]
       ? `"${scan.invalid[0].file}" at ${scan.invalid[0].pointer || "/"}: ${scan.invalid[0].message}`
@@ -121,6 +132,7 @@ export async function ingestManifests(
   >();
   const claimed = new Map<string, { hash: string; file: string }>();
   const problems: string[] = [];
+  const stored = await storedObjects(ws);
 
   for (const input of inputs) {
     const m = input.manifest;
@@ -143,7 +155,7 @@ export async function ingestManifests(
     }
     claimed.set(id, { hash, file: input.file });
     if (planned.has(hash)) continue;
-    const exists = await fileExists(objectPath(ws, hash));
+    const exists = stored.has(hash.slice(7));
     const sigs: SignatureBlock[] = [];
     if (m.sign) {
       try {
@@ -182,24 +194,23 @@ export async function ingestManifests(
 
   const added: IngestItem[] = [];
   const unchanged: IngestItem[] = [];
-  const writes: Array<[string, Uint8Array]> = [];
-  const fresh = [...planned.values()].filter((p) => !p.exists);
-  if (options.signWith) {
-    const key = options.signWith;
-    const sigs = await Promise.all(fresh.map((p) => signPayload(key, "manifest", p.manifest)));
-    fresh.forEach((p, i) => {
-      if (!p.sigs.some((s) => s.key_id === key.keyId)) p.sigs.push(sigs[i]);
-    });
-  }
+  const writes: Array<[string, FileContent]> = [];
+  const key = options.signWith;
   for (const p of planned.values()) {
+    if (!p.exists && key && !p.sigs.some((s) => s.key_id === key.keyId)) {
+      p.sigs.push({ alg: "ed25519", key_id: key.keyId, sig: "" }); // filled in just before writing
+    }
     p.item.signers = p.sigs.map((s) => s.key_id);
     if (p.exists) unchanged.push(p.item);
     else {
       added.push(p.item);
-      writes.push([
-        objectPath(ws, p.item.hash),
-        encodeObject({ manifest: p.manifest, signatures: p.sigs }),
-      ]);
+      writes.push([objectPath(ws, p.item.hash), async () => {
+        if (key) {
+          const i = p.sigs.findIndex((s) => s.key_id === key.keyId && s.sig === "");
+          if (i >= 0) p.sigs[i] = await signPayload(key, "manifest", p.manifest);
+        }
+        return encodeObject({ manifest: p.manifest, signatures: p.sigs });
+      }]);
     }
   }
   await Deno.mkdir(ws.cas, { recursive: true });
@@ -218,12 +229,17 @@ export async function ingestManifests(
   return { added, unchanged, indexWritten };
 }
 
-async function fileExists(path: string): Promise<boolean> {
+/** Hex names of the objects in the CAS (one folder listing instead of a stat per input). */
+async function storedObjects(ws: Workspace): Promise<Set<string>> {
+  const out = new Set<string>();
   try {
-    await Deno.lstat(path);
-    return true;
+    for await (const e of Deno.readDir(ws.cas)) {
+      if (e.isFile && e.name.length === 69 && e.name.endsWith(".json")) {
+        out.add(e.name.slice(0, 64));
+      }
+    }
   } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return false;
-    throw err;
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
   }
+  return out;
 }

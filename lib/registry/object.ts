@@ -12,13 +12,16 @@ import {
   globMatch,
   HASH_REF,
   relativePath,
+  sha256HexSync,
   type SignatureBlock,
+  signedMessage,
+  toBase64,
   VerificationError,
   verifyPayload,
   type Workspace,
 } from "../core/mod.ts";
 import { loadPanelConfig, type PanelConfig, type SymbolManifest } from "../config/mod.ts";
-import { manifestBody, symbolHash } from "../symbols/mod.ts";
+import { manifestBody } from "../symbols/mod.ts";
 import { loadTrustRoot, type TrustRoot, verifyTrusted } from "../security/mod.ts";
 
 /** One stored object. */
@@ -116,7 +119,9 @@ export async function verifyObject(
   policy: SignaturePolicy,
   what: string,
 ): Promise<void> {
-  const actual = symbolHash(obj.manifest);
+  // One canonical serialisation serves both the hash and the signed message.
+  const msg = signedMessage("manifest", manifestBody(obj.manifest));
+  const actual = `sha256:${sha256HexSync(msg.subarray(PREFIX_LEN))}`;
   if (actual !== hash) {
     throw new VerificationError(
       `${what} is corrupt: its manifest hashes to ${actual}, not ${hash}`,
@@ -129,7 +134,64 @@ export async function verifyObject(
       `${label} is unsigned and strict_manifests is on (not in security.allow_unsigned)`,
     );
   }
-  for (const sig of obj.signatures) await verifySignature(policy, obj.manifest, sig, label);
+  for (const sig of obj.signatures) {
+    if (!sig || typeof sig !== "object" || typeof sig.key_id !== "string") {
+      throw new VerificationError(`${label} has a malformed signature entry`);
+    }
+    const key = policy.trust.signed.keys[sig.key_id];
+    const extra = key ? undefined : policy.extraKeys?.get(sig.key_id);
+    if (!key && !extra) {
+      throw new VerificationError(
+        `${label} is signed by unknown key ${sig.key_id} (not in trust root v${policy.trust.signed.version})`,
+      );
+    }
+    if (key && !key.roles.includes("manifests")) {
+      throw new VerificationError(
+        `${label} is signed by ${sig.key_id}, which is not trusted for role "manifests" (roles: ${
+          key.roles.join(", ")
+        })`,
+      );
+    }
+    if (!(await verifyMessage(extra ?? fromBase64(key!.public), msg, sig))) {
+      throw new VerificationError(`${label} has an invalid signature by ${sig.key_id}`);
+    }
+  }
+}
+
+const PREFIX_LEN = signedMessage("manifest", null).length - "null".length;
+const cryptoKeys = new Map<string, Promise<CryptoKey>>();
+
+async function verifyMessage(
+  publicKey: Uint8Array,
+  msg: Uint8Array,
+  sig: SignatureBlock,
+): Promise<boolean> {
+  if (sig.alg !== "ed25519" || typeof sig.sig !== "string") return false;
+  let raw: Uint8Array;
+  try {
+    raw = fromBase64(sig.sig);
+  } catch {
+    return false;
+  }
+  if (raw.length !== 64 || publicKey.length !== 32) return false;
+  const id = toBase64(publicKey);
+  let key = cryptoKeys.get(id);
+  if (!key) {
+    key = crypto.subtle.importKey(
+      "raw",
+      publicKey as Uint8Array<ArrayBuffer>,
+      { name: "Ed25519" },
+      false,
+      ["verify"],
+    );
+    cryptoKeys.set(id, key);
+  }
+  return await crypto.subtle.verify(
+    "Ed25519",
+    await key,
+    raw as Uint8Array<ArrayBuffer>,
+    msg as Uint8Array<ArrayBuffer>,
+  );
 }
 
 /** Verifies one manifest signature against the policy's trusted keys. */
