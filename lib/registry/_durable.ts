@@ -1,9 +1,11 @@
 /**
- * Durable creation of many small files at once. Each file still gets its own
- * temp file, fsync and rename (so a reader never sees half an object), but
- * the writes run concurrently and the folder is synced once at the end:
- * on this machine 64 concurrent fsyncs cost ~130 us per file against ~1.3 ms
- * one after the other.
+ * Durable creation of many small files at once. Every file gets its own temp
+ * file, fsync and rename (a reader never sees half an object; a renamed file
+ * is on disk), in three phases over the whole batch: write every temp file,
+ * fsync every temp file, rename every temp file, then fsync the folder once.
+ * Syncing after all writes lets the file system commit them together
+ * (measured here: 10,000 fsyncs ~0.8-1 s in a batch against ~6-7 s
+ * interleaved with the writes on the same contended disk).
  *
  * @module
  */
@@ -15,48 +17,50 @@ const CONCURRENCY = 64;
 export type FileContent = Uint8Array | (() => Promise<Uint8Array>);
 
 /**
- * Writes every `[path, content]` (all inside `dir`) atomically; syncs `dir`
- * once. Content given as a function is produced inside the concurrent
- * window, so CPU work (signing) overlaps the fsyncs of other files.
+ * Writes every `[path, content]` (all inside `dir`) atomically and durably;
+ * syncs `dir` once. On failure the temp files are removed and no target has
+ * been replaced unless its rename already happened.
  */
 export async function writeFilesDurably(
   dir: string,
   files: ReadonlyArray<readonly [string, FileContent]>,
   options: { label?: string } = {},
 ): Promise<void> {
+  if (!files.length) return;
   const label = options.label ?? "object";
-  for (let i = 0; i < files.length; i += CONCURRENCY) {
-    await Promise.all(
-      files.slice(i, i + CONCURRENCY).map(async ([path, content]) => {
-        const bytes = content instanceof Uint8Array ? content : await content();
-        const tmp = `${path}.${crypto.randomUUID().slice(0, 8)}.tmp`;
-        const f = await Deno.open(tmp, { write: true, createNew: true, mode: 0o644 });
-        try {
-          crashPoint(`${label}:write`);
-          let off = 0;
-          while (off < bytes.length) off += await f.write(bytes.subarray(off));
-          crashPoint(`${label}:fsync`);
-          await f.sync();
-        } catch (err) {
-          f.close();
-          await Deno.remove(tmp).catch(() => {});
-          throw err;
-        }
+  const tag = crypto.randomUUID().slice(0, 8);
+  const temps = files.map(([path]) => `${path}.${tag}.tmp`);
+  try {
+    await mapConcurrent(files, async ([, content], i) => {
+      const bytes = content instanceof Uint8Array ? content : await content();
+      const f = await Deno.open(temps[i], { write: true, createNew: true, mode: 0o644 });
+      try {
+        crashPoint(`${label}:write`);
+        let off = 0;
+        while (off < bytes.length) off += await f.write(bytes.subarray(off));
+      } finally {
         f.close();
-        try {
-          crashPoint(`${label}:rename`);
-          await Deno.rename(tmp, path);
-        } catch (err) {
-          await Deno.remove(tmp).catch(() => {});
-          throw err;
-        }
-      }),
-    );
+      }
+    });
+    await mapConcurrent(temps, async (tmp) => {
+      const f = await Deno.open(tmp, { read: true });
+      try {
+        crashPoint(`${label}:fsync`);
+        await f.sync();
+      } finally {
+        f.close();
+      }
+    });
+    await mapConcurrent(files, async ([path], i) => {
+      crashPoint(`${label}:rename`);
+      await Deno.rename(temps[i], path);
+    });
+  } catch (err) {
+    await Promise.all(temps.map((t) => Deno.remove(t).catch(() => {})));
+    throw err;
   }
-  if (files.length) {
-    crashPoint(`${label}:dirsync`);
-    await syncDir(dir);
-  }
+  crashPoint(`${label}:dirsync`);
+  await syncDir(dir);
 }
 
 /** Runs `fn` over `items` with at most {@linkcode CONCURRENCY} in flight, keeping order. */
