@@ -231,3 +231,24 @@ Deno.test("an expired trust root is refused until renewed", async () => {
   assert.equal((await rtt(["-w", dir.path, "registry", "ingest", "--sign"])).code, 0);
   assert.equal((await rtt(["-w", dir.path, "registry", "verify"])).code, 0);
 });
+
+Deno.test("a malformed manifest given to ingest exits 65 with its position; nothing is written", async () => {
+  await using dir = await tempDir();
+  await ingested(dir.path);
+  await writeTree(dir.path, {
+    "ext/bad.tool.json":
+      '{\n  "saddr": "rtt://ext/tool/bad",\n  "kind": "tool",\n  "version": 1\n}',
+  });
+  const snap = await snapshotTree(`${dir.path}/.rtt/registry`);
+  const r = await rtt([
+    "-w",
+    dir.path,
+    "registry",
+    "ingest",
+    "--sign",
+    `${dir.path}/ext/bad.tool.json`,
+  ]);
+  assert.equal(r.code, 65);
+  assert.match(r.stderr, /Invalid "ext\/bad\.tool\.json:4:3" at \/version: expected string/);
+  assert.deepEqual(await snapshotTree(`${dir.path}/.rtt/registry`), snap);
+});

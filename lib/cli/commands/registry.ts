@@ -10,7 +10,7 @@ export function registerRegistry(program: Command): void {
 
   reg.command("ingest")
     .description(
-      "store manifests by sha256 of their canonical JSON, signed, and index them (default: everything scan finds)",
+      "store manifests by sha256 of their canonical JSON, signed, and index them (default: everything the last scan found)",
     )
     .argument("[paths...]", "manifest files (default: the scan roots)")
     .option("--sign", "vouch for the input: sign every new object with your key")
