@@ -271,12 +271,8 @@ export async function exportBundle(
   const policy = options.policy ?? await loadSignaturePolicy(ws);
   const records = await collectPackRecords(ws);
   for (const r of records) {
-    await verifyObject(
-      decodeObject(r.bytes, `object ${r.hash}`),
-      r.hash,
-      policy,
-      `object ${r.hash}`,
-    );
+    const what = `object ${r.hash}`;
+    await verifyObject(decodeObject(r.bytes, what), { hash: r.hash, policy, what });
   }
   const { pack, lut } = await encodePack(records);
   const files = new Map<string, Uint8Array>([[PACK, pack], [LUT, lut]]);
@@ -400,7 +396,7 @@ export async function importBundle(
   for (const hash of pack.hashes()) {
     const recWhat = `object ${hash} of ${what}`;
     const obj = decodeObject(pack.get(hash)!, recWhat);
-    await verifyObject(obj, hash, policy, recWhat);
+    await verifyObject(obj, { hash, policy, what: recWhat });
     objects.set(hash, encodeObject(obj));
   }
   const local: RegistryIndexFile = await readIndexFile(ws);

@@ -7,6 +7,7 @@
  */
 import {
   type KeyPair,
+  relativePath,
   resolvePath,
   type SignatureBlock,
   signPayload,
@@ -21,12 +22,12 @@ import {
   scanWorkspace,
   symbolHash,
 } from "../symbols/mod.ts";
-import { relativePath } from "../core/mod.ts";
 import {
   encodeObject,
   loadSignaturePolicy,
   objectPath,
   type SignaturePolicy,
+  trustedSigner,
   unsignedAllowed,
   verifySignature,
 } from "./object.ts";
@@ -159,13 +160,14 @@ export async function ingestManifests(
     const sigs: SignatureBlock[] = [];
     if (m.sign) {
       try {
-        await verifySignature(policy, m, m.sign, what);
+        await verifySignature(m, m.sign, { policy, what });
         sigs.push(m.sign);
       } catch (err) {
-        const untrusted = err instanceof VerificationError &&
-          !/invalid signature/.test(err.message);
-        // An untrusted author is vouched for by the owner's signature; a bad one never.
-        if (!untrusted || !(options.signWith || unsignedAllowed(policy, m.saddr))) {
+        // An unknown author is vouched for by the owner's signature; a trusted key's bad one never.
+        if (
+          trustedSigner(policy, m.sign.key_id) ||
+          !(options.signWith || unsignedAllowed(policy, m.saddr))
+        ) {
           problems.push(err instanceof Error ? err.message : String(err));
           continue;
         }
@@ -197,19 +199,17 @@ export async function ingestManifests(
   const writes: Array<[string, FileContent]> = [];
   const key = options.signWith;
   for (const p of planned.values()) {
-    if (!p.exists && key && !p.sigs.some((s) => s.key_id === key.keyId)) {
-      p.sigs.push({ alg: "ed25519", key_id: key.keyId, sig: "" }); // filled in just before writing
-    }
-    p.item.signers = p.sigs.map((s) => s.key_id);
+    const ownerSigns = !p.exists && !!key && !p.sigs.some((s) => s.key_id === key.keyId);
+    p.item.signers = [...p.sigs.map((s) => s.key_id), ...(ownerSigns ? [key!.keyId] : [])];
     if (p.exists) unchanged.push(p.item);
     else {
       added.push(p.item);
+      // Signed inside the write window so signing overlaps other files' I/O.
       writes.push([objectPath(ws, p.item.hash), async () => {
-        if (key) {
-          const i = p.sigs.findIndex((s) => s.key_id === key.keyId && s.sig === "");
-          if (i >= 0) p.sigs[i] = await signPayload(key, "manifest", p.manifest);
-        }
-        return encodeObject({ manifest: p.manifest, signatures: p.sigs });
+        const signatures = ownerSigns
+          ? [...p.sigs, await signPayload(key!, "manifest", p.manifest)]
+          : p.sigs;
+        return encodeObject({ manifest: p.manifest, signatures });
       }]);
     }
   }

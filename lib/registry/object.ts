@@ -63,6 +63,12 @@ export function unsignedAllowed(policy: SignaturePolicy, saddr: string): boolean
   return !policy.strict || policy.allowUnsigned.some((g) => globMatch(g, saddr));
 }
 
+/** True when `keyId` is a key the policy trusts for manifests. */
+export function trustedSigner(policy: SignaturePolicy, keyId: string): boolean {
+  return !!policy.trust.signed.keys[keyId]?.roles.includes("manifests") ||
+    !!policy.extraKeys?.has(keyId);
+}
+
 /** Hex part of a `sha256:<hex>` reference. @throws {SyntaxError} when malformed. */
 export function hashHex(hash: string): string {
   if (!HASH_REF.test(hash)) {
@@ -107,18 +113,24 @@ export function decodeObject(bytes: Uint8Array, what: string): RegistryObject {
   return o as RegistryObject;
 }
 
+/** What {@linkcode verifyObject} checks an object against. */
+export interface ObjectCheck {
+  /** The `sha256:<hex>` the object is stored or requested under. */
+  hash: string;
+  /** Who may sign and what may be unsigned. */
+  policy: SignaturePolicy;
+  /** How messages name the object (e.g. `object ".rtt/registry/cas/sha256/ab.json"`). */
+  what: string;
+}
+
 /**
  * Checks that `obj` is what `hash` names and that every signature on it is a
  * valid one by a key trusted for manifests; an object without signatures
  * passes only where the policy allows unsigned input.
  * @throws {VerificationError} naming `what`, the signer and the failure.
  */
-export async function verifyObject(
-  obj: RegistryObject,
-  hash: string,
-  policy: SignaturePolicy,
-  what: string,
-): Promise<void> {
+export async function verifyObject(obj: RegistryObject, check: ObjectCheck): Promise<void> {
+  const { hash, policy, what } = check;
   // One canonical serialisation serves both the hash and the signed message.
   const msg = signedMessage("manifest", manifestBody(obj.manifest));
   const actual = `sha256:${sha256HexSync(msg.subarray(PREFIX_LEN))}`;
@@ -196,11 +208,11 @@ async function verifyMessage(
 
 /** Verifies one manifest signature against the policy's trusted keys. */
 export async function verifySignature(
-  policy: SignaturePolicy,
   manifest: SymbolManifest,
   sig: SignatureBlock,
-  what: string,
+  options: { policy: SignaturePolicy; what: string },
 ): Promise<void> {
+  const { policy, what } = options;
   const extra = sig && typeof sig === "object" ? policy.extraKeys?.get(sig.key_id) : undefined;
   if (extra && !policy.trust.signed.keys[sig.key_id]) {
     if (!(await verifyPayload(extra, "manifest", manifestBody(manifest), sig))) {
@@ -211,12 +223,6 @@ export async function verifySignature(
   await verifyTrusted(policy.trust, "manifests", "manifest", manifestBody(manifest), sig, {
     what,
   });
-}
-
-/** Public key bytes of a trust-root key (for callers that verify in bulk). */
-export function trustedPublicKey(policy: SignaturePolicy, keyId: string): Uint8Array | undefined {
-  const k = policy.trust.signed.keys[keyId];
-  return k ? fromBase64(k.public) : policy.extraKeys?.get(keyId);
 }
 
 /**
@@ -243,6 +249,10 @@ export async function readObject(
     throw err;
   }
   const obj = decodeObject(bytes, what);
-  await verifyObject(obj, hash, options.policy ?? await loadSignaturePolicy(ws), what);
+  await verifyObject(obj, {
+    hash,
+    policy: options.policy ?? await loadSignaturePolicy(ws),
+    what,
+  });
   return obj;
 }

@@ -73,7 +73,7 @@ export async function verifyRegistry(
       const bytes = await Deno.readFile(`${ws.cas}/${name}`);
       const obj = decodeObject(bytes, `object "${file}"`);
       signatures += obj.signatures.length;
-      await verifyObject(obj, hash, policy, `object "${file}"`);
+      await verifyObject(obj, { hash, policy, what: `object "${file}"` });
       found.set(hash, { saddr: obj.manifest.saddr, version: obj.manifest.version, bytes });
     } catch (err) {
       problems.push({ file, hash, message: errorMessage(err) });
@@ -121,7 +121,7 @@ export async function verifyRegistry(
         if (cas && sameBytes(cas, record)) continue;
         const what = `pack record ${hash}`;
         try {
-          await verifyObject(decodeObject(record, what), hash, policy, what);
+          await verifyObject(decodeObject(record, what), { hash, policy, what });
           if (!stored.has(hash)) {
             problems.push({
               file: relativePath(ws.root, files.pack),
