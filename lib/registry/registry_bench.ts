@@ -13,10 +13,13 @@ import { workspaceAt } from "../core/mod.ts";
 import { loadPanelConfig } from "../config/mod.ts";
 import { scanWorkspace } from "../symbols/mod.ts";
 import { ensureIdentity, loadKey } from "../security/mod.ts";
-import { writeSyntheticWorkspace } from "../../tests/_synthetic.ts";
+import { syntheticManifests, writeSyntheticWorkspace } from "../../tests/_synthetic.ts";
+import { symbolHash } from "../symbols/mod.ts";
 import {
   buildPack,
   collectInputs,
+  encodeObject,
+  encodePack,
   ingestManifests,
   loadSignaturePolicy,
   Pack,
@@ -103,7 +106,7 @@ if (import.meta.main) {
   Deno.bench({
     name: `registry ingest+sign ${N} manifests`,
     group: "registry",
-    n: 3,
+    n: 2,
     warmup: 0,
     async fn(b) {
       await resetRegistry();
@@ -132,24 +135,30 @@ if (import.meta.main) {
       await buildPack(ws);
     },
   });
-  let pack: Pack | undefined;
-  let hashes: string[] = [];
+  // Lookups run against a pack of the same N manifests built directly (no CAS needed).
+  const lookupWs = workspaceAt(`${root}/lookup`);
+  const { pack: packBytes, lut } = await encodePack(
+    syntheticManifests(N).map((m) => ({
+      hash: symbolHash(m),
+      bytes: encodeObject({ manifest: m, signatures: [] }),
+    })),
+  );
+  await Deno.mkdir(lookupWs.pack, { recursive: true });
+  await Deno.writeFile(`${lookupWs.pack}/agents.pack`, packBytes);
+  await Deno.writeFile(`${lookupWs.pack}/index.lut`, lut);
+  const pack = await Pack.open(lookupWs);
+  const hashes = pack.hashes();
   let i = 0;
   Deno.bench({
-    name: "pack lookup by hash (pack open)",
+    name: `pack lookup by hash (pack of ${N} open)`,
     group: "lookup",
-    async fn(b) {
-      if (!pack) {
-        pack = await Pack.open(ws);
-        hashes = pack.hashes();
-      }
-      b.start();
-      pack.get(hashes[i = (i + 7919) % hashes.length]);
-      b.end();
+    fn() {
+      i = (i + 7919) % hashes.length;
+      if (!pack.get(hashes[i])) throw new Error("lookup missed");
     },
   });
   globalThis.addEventListener("unload", () => {
-    pack?.close();
+    pack.close();
     Deno.removeSync(root, { recursive: true });
   });
 }
