@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { openBundle } from "../lib/registry/mod.ts";
 import { copySample, rtt, rttJson, snapshotTree, tempDir } from "./_helpers.ts";
 
 interface Entry {
@@ -119,6 +120,19 @@ Deno.test("export, then import into a fresh workspace with only the exporter's p
   const exp = await rttJson<{ objects: number }>(["-w", a.path, "registry", "export", bundle]);
   assert.equal(exp.code, 0, exp.stderr);
   assert.equal(exp.json.objects, 9);
+
+  // The private key never leaves .rtt/keys: no bundle entry holds its seed.
+  const seed = JSON.parse(await Deno.readTextFile(`${a.path}/.rtt/keys/default.key.json`)).seed;
+  const opened = await openBundle(await Deno.readFile(bundle), "out.rttb");
+  assert.deepEqual([...opened.files.keys()].sort(), [
+    "registry/index.json",
+    "registry/pack/agents.pack",
+    "registry/pack/index.lut",
+    "registry/trust/root.1.json",
+  ]);
+  for (const bytes of opened.files.values()) {
+    assert.ok(!new TextDecoder().decode(bytes).includes(seed));
+  }
 
   assert.equal((await rtt(["init", b.path])).code, 0);
   const pub = `${a.path}/.rtt/keys/default.pub.json`;
@@ -257,4 +271,30 @@ Deno.test("registry gc keeps what the index or a plan refers to and removes the 
     Deno.errors.NotFound,
   );
   assert.equal((await rtt([...w, "registry", "verify"])).code, 0);
+});
+
+Deno.test("with threshold 2 a trust change signed by one root key is refused (exit 77)", async () => {
+  await using dir = await tempDir();
+  const w = ["-w", dir.path];
+  await sampleWorkspace(dir.path);
+  assert.equal((await rtt([...w, "keys", "gen", "--name", "second"])).code, 0);
+  const pub = `${dir.path}/.rtt/keys/second.pub.json`;
+  assert.equal((await rtt([...w, "keys", "trust", pub, "--role", "root"])).code, 0);
+  const two = ["--sign-with", "default", "--sign-with", "second"];
+  const alone = await rtt([...w, "keys", "threshold", "2"]);
+  assert.equal(alone.code, 77);
+  assert.match(alone.stderr, /has 1 valid root signature\(s\) of its own keys; threshold is 2/);
+  const set = await rttJson<{ version: number; threshold: number }>([
+    ...w,
+    "keys",
+    "threshold",
+    "2",
+    ...two,
+  ]);
+  assert.deepEqual([set.code, set.json.version, set.json.threshold], [0, 3, 2]);
+  const renew = await rtt([...w, "keys", "renew"]);
+  assert.equal(renew.code, 77);
+  assert.match(renew.stderr, /v4 has 1 valid root signature\(s\) of its own keys; threshold is 2/);
+  assert.equal((await rtt([...w, "keys", "renew", ...two])).code, 0);
+  assert.equal((await rtt([...w, "keys", "threshold", "3", ...two])).code, 77);
 });

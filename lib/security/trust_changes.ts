@@ -182,6 +182,31 @@ export async function renewTrustRoot(
   });
 }
 
+/**
+ * Sets how many root-key signatures the next trust-root change needs. The
+ * change itself must meet both the old and the new threshold, so raising it
+ * to 2 needs two root keys signing (`signWith`).
+ * @throws {RangeError} below 1; {VerificationError} above the number of root keys
+ * or when the signers do not meet a threshold.
+ */
+export async function setThreshold(
+  ws: Workspace,
+  threshold: number,
+  options: TrustChangeOptions = {},
+): Promise<TrustRoot> {
+  if (!Number.isInteger(threshold) || threshold < 1) {
+    throw new RangeError(`Invalid threshold "${threshold}": expected a whole number of at least 1`);
+  }
+  return await updateTrustRoot(
+    ws,
+    (body) => {
+      body.threshold = threshold;
+    },
+    await signers(ws, options),
+    { now: options.now },
+  );
+}
+
 /** One trusted key as listed by {@linkcode listTrust}. */
 export interface TrustedKeyInfo {
   key_id: string;

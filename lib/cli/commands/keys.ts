@@ -6,7 +6,7 @@ function collect(value: string, prev: string[] = []): string[] {
   return [...prev, value];
 }
 
-/** `rtt-deno keys gen|list|trust|untrust|rotate|renew` */
+/** `rtt-deno keys gen|list|trust|untrust|rotate|threshold|renew` */
 export function registerKeys(program: Command): void {
   const keys = program.command("keys")
     .description("signing keys and the trust root (who may sign manifests and plans)");
@@ -119,6 +119,19 @@ export function registerKeys(program: Command): void {
           opts.revoke ? ", revoked" : ""
         })`,
       );
+    });
+
+  keys.command("threshold")
+    .description("set how many root-key signatures a trust-root change needs (default 1)")
+    .argument("<n>", "threshold (at least 1, at most the number of root keys)")
+    .option("--sign-with <key>", "workspace key(s) signing the change (default: default)", collect)
+    .action(async (n: string, opts: { signWith?: string[] }, cmd: Command) => {
+      const ctx = contextOf(cmd);
+      const { setThreshold } = await import("../../security/mod.ts");
+      if (!/^\d+$/.test(n)) throw new RangeError(`Invalid threshold "${n}": expected a number`);
+      const root = await setThreshold(ctx.workspace(), Number(n), { signWith: opts.signWith });
+      ctx.out.result({ version: root.signed.version, threshold: root.signed.threshold });
+      ctx.out.line(`trust root v${root.signed.version}: threshold ${root.signed.threshold}`);
     });
 
   keys.command("renew")
