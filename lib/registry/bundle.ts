@@ -24,6 +24,7 @@ import {
   sha256Hex,
   type SignatureBlock,
   signPayload,
+  toBase64,
   VerificationError,
   verifyPayload,
   type Workspace,
@@ -376,7 +377,9 @@ export async function importBundle(
   }
   const exporterRoot = await verifyTrustChain(roots, `Trust root chain of ${what}`);
   const signerEntry = exporterRoot.signed.keys[signer];
-  if (!signerEntry?.roles.includes("manifests")) {
+  const verifiedWith = policy.trust.signed.keys[signer]?.public ??
+    toBase64(policy.extraKeys!.get(signer)!);
+  if (!signerEntry?.roles.includes("manifests") || signerEntry.public !== verifiedWith) {
     throw new VerificationError(
       `Refusing ${what}: signer ${signer} is not trusted for manifests by the bundle's own trust root v${exporterRoot.signed.version}`,
     );
