@@ -75,11 +75,14 @@ const ROOT_ENTRY = /^registry\/trust\/root\.([1-9][0-9]{0,5})\.json$/;
 
 /** The signed list of entries in a bundle. */
 export interface BundleIndex {
+  /** The signed part (domain "bundle-index"). */
   signed: {
     _type: "rtt/bundle-index";
     bundle_version: 1;
+    /** Every entry of the bundle except this index, by path, with its size and sha256. */
     entries: Array<{ path: string; size: number; sha256: string }>;
   };
+  /** Exporter's signatures over `signed`. */
   signatures: SignatureBlock[];
 }
 
@@ -133,7 +136,9 @@ function entryProblem(name: string): string | undefined {
 
 /** A bundle whose structure, checksums and entry hashes are verified (signatures not yet). */
 export interface OpenedBundle {
+  /** The bundle index (signature not yet checked). */
   index: BundleIndex;
+  /** Entry bytes by path, each matching its listed size and sha256. */
   files: Map<string, Uint8Array>;
 }
 
@@ -253,10 +258,15 @@ export async function openBundle(bytes: Uint8Array, name: string): Promise<Opene
 
 /** What {@linkcode exportBundle} wrote. */
 export interface ExportResult {
+  /** Bundle written. */
   file: string;
+  /** Objects in it. */
   objects: number;
+  /** Its size. */
   bytes: number;
+  /** Highest trust-root version in its chain. */
   trustVersion: number;
+  /** Key id that signed the bundle index. */
   signer: string;
 }
 
@@ -294,6 +304,7 @@ export async function exportBundle(
 
 /** What {@linkcode importBundle} did. */
 export interface ImportResult {
+  /** Objects in the bundle (all verified). */
   objects: number;
   /** Objects newly written. */
   added: number;

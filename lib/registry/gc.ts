@@ -19,6 +19,7 @@ export interface GcResult {
   removed: string[];
   /** Interrupted writes (temp files) cleaned up. */
   temps: string[];
+  /** Nothing was removed: only listed. */
   dryRun: boolean;
 }
 

@@ -38,14 +38,19 @@ import { type FileContent, writeFilesDurably } from "./_durable.ts";
 export interface IngestInput {
   /** Where it came from (relative to the workspace), for messages. */
   file: string;
+  /** The parsed, schema-valid manifest (with its `sign`, if any). */
   manifest: SymbolManifest;
 }
 
 /** One ingested manifest. */
 export interface IngestItem {
+  /** Input file, relative to the workspace. */
   file: string;
+  /** Symbol address. */
   saddr: string;
+  /** Semantic version. */
   version: string;
+  /** Object hash (symbolHash of the manifest). */
   hash: string;
   /** Key ids of the signatures written with it (new objects) or found on the input (unchanged ones). */
   signers: string[];

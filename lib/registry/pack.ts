@@ -113,7 +113,9 @@ export async function encodePack(
 
 /** Where a pack and its LUT live, and how messages name them. */
 export interface PackFiles {
+  /** Records file (`agents.pack`). */
   pack: string;
+  /** Lookup table (`index.lut`). */
   lut: string;
 }
 
@@ -455,8 +457,11 @@ export async function collectPackRecords(ws: Workspace): Promise<PackRecord[]> {
 
 /** What {@linkcode buildPack} wrote. */
 export interface PackResult {
+  /** Records packed. */
   objects: number;
+  /** Size of `agents.pack`. */
   packBytes: number;
+  /** Size of `index.lut`. */
   lutBytes: number;
   /** False when the pack on disk already held exactly these objects. */
   written: boolean;

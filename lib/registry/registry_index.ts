@@ -10,14 +10,19 @@ import { compareVersions, SADDR } from "../symbols/mod.ts";
 
 /** The file: saddr -> version -> hash. */
 export interface RegistryIndexFile {
+  /** Format version; only 1 exists. */
   index_version: 1;
+  /** saddr -> version -> `sha256:<hex>` of the object. */
   symbols: Record<string, Record<string, string>>;
 }
 
 /** One index entry. */
 export interface IndexEntry {
+  /** Symbol address. */
   saddr: string;
+  /** Semantic version. */
   version: string;
+  /** Object holding that version (`sha256:<hex>`, see readObject). */
   hash: string;
 }
 

@@ -17,6 +17,7 @@ export interface RegistryProblem {
   file: string;
   /** Object hash concerned, when there is one. */
   hash?: string;
+  /** What is wrong, naming the signer or the hashes involved. */
   message: string;
 }
 
@@ -30,6 +31,7 @@ export interface VerifyResult {
   entries: number;
   /** Pack records checked (0 without a pack). */
   packed: number;
+  /** Every problem found (none: the registry verified). */
   problems: RegistryProblem[];
 }
 
