@@ -103,3 +103,33 @@ export function manifest(
   const kind = saddr.split("/")[3];
   return { saddr, kind, version, ...extra };
 }
+
+/**
+ * Every file under `dir` (recursively) mapped to the sha256 of its bytes, to
+ * assert that a refused command changed nothing on disk.
+ */
+export async function snapshotTree(dir: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  async function walk(d: string, rel: string): Promise<void> {
+    let entries: Deno.DirEntry[];
+    try {
+      entries = [...Deno.readDirSync(d)];
+    } catch (err) {
+      if (err instanceof Deno.errors.NotFound) return;
+      throw err;
+    }
+    for (const e of entries) {
+      const p = `${d}/${e.name}`;
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory) await walk(p, r);
+      else if (e.isFile) {
+        const digest = await crypto.subtle.digest("SHA-256", await Deno.readFile(p));
+        out[r] = Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join(
+          "",
+        );
+      }
+    }
+  }
+  await walk(dir, "");
+  return out;
+}

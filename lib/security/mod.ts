@@ -6,3 +6,4 @@
 export * from "./keys.ts";
 export * from "./trust.ts";
 export * from "./identity.ts";
+export * from "./trust_changes.ts";

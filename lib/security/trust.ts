@@ -130,10 +130,35 @@ async function checkVersion(
   }
 }
 
+/**
+ * Verifies a trust-root chain held in memory (e.g. one carried in a bundle):
+ * consecutive versions from 1, each signed by a threshold of its own and of
+ * the previous version's root keys. Expiry is not checked: an old chain
+ * still proves who vouched for whom.
+ * @throws {VerificationError} naming the first broken link.
+ */
+export async function verifyTrustChain(roots: TrustRoot[], what: string): Promise<TrustRoot> {
+  if (!roots.length) throw new VerificationError(`${what} holds no trust root`);
+  let prev: TrustRootBody | undefined;
+  for (const [i, root] of roots.entries()) {
+    if (root?.signed?.version !== i + 1 || !Array.isArray(root.signatures)) {
+      throw new VerificationError(`${what}: trust root chain must run v1..v${roots.length}`);
+    }
+    await checkVersion(prev, root, what);
+    prev = root.signed;
+  }
+  return roots[roots.length - 1];
+}
+
 /** Options for {@linkcode loadTrustRoot}. */
 export interface LoadTrustOptions {
   /** Clock for expiry checks (tests). */
   now?: Date;
+  /**
+   * Accept an expired root (only to renew it: every other check still runs,
+   * and the caller must write a fresh version at once).
+   */
+  allowExpired?: boolean;
 }
 
 /**
@@ -167,7 +192,7 @@ export async function loadTrustRoot(
     );
   }
   const now = options.now ?? new Date();
-  if (Date.parse(current.signed.expires) <= now.getTime()) {
+  if (!options.allowExpired && Date.parse(current.signed.expires) <= now.getTime()) {
     throw new VerificationError(
       `Trust root v${current.signed.version} expired at ${current.signed.expires}: renew it with "rtt-deno keys renew"`,
     );
@@ -256,9 +281,9 @@ export async function updateTrustRoot(
   ws: Workspace,
   change: (body: TrustRootBody) => void,
   signers: KeyPair[],
-  options: { now?: Date } = {},
+  options: { now?: Date; allowExpired?: boolean } = {},
 ): Promise<TrustRoot> {
-  const current = await loadTrustRoot(ws, { now: options.now });
+  const current = await loadTrustRoot(ws, options);
   const body: TrustRootBody = structuredClone(current.signed);
   change(body);
   body.version = current.signed.version + 1;

@@ -8,8 +8,10 @@ import type { Command } from "commander";
 import { registerInit } from "./init.ts";
 import { registerScan } from "./scan.ts";
 import { registerDoctor } from "./doctor.ts";
-import { registerStatus } from "./status.ts";
+import { registerKeys } from "./keys.ts";
+import { registerRegistry } from "./registry.ts";
 import { registerPlan } from "./plan.ts";
+import { registerStatus } from "./status.ts";
 import { registerBench } from "./bench.ts";
 
 /** Adds every command to the program, in help order. */
@@ -17,7 +19,9 @@ export function registerCommands(program: Command): void {
   registerInit(program);
   registerScan(program);
   registerDoctor(program);
-  registerStatus(program);
+  registerKeys(program);
+  registerRegistry(program);
   registerPlan(program);
+  registerStatus(program);
   registerBench(program);
 }

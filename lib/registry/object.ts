@@ -1,0 +1,258 @@
+/**
+ * CAS objects: a manifest body and the signatures over it, stored once under
+ * the manifest's content identity (`symbolHash`) as
+ * `.rtt/registry/cas/sha256/<hex>.json`, in canonical JSON so the bytes of
+ * an object are the same in the CAS, in a pack and in a bundle.
+ *
+ * @module
+ */
+import {
+  canonicalBytes,
+  fromBase64,
+  globMatch,
+  HASH_REF,
+  relativePath,
+  sha256HexSync,
+  type SignatureBlock,
+  signedMessage,
+  toBase64,
+  VerificationError,
+  verifyPayload,
+  type Workspace,
+} from "../core/mod.ts";
+import { loadPanelConfig, type PanelConfig, type SymbolManifest } from "../config/mod.ts";
+import { manifestBody } from "../symbols/mod.ts";
+import { loadTrustRoot, type TrustRoot, verifyTrusted } from "../security/mod.ts";
+
+/** One stored object. */
+export interface RegistryObject {
+  /** The manifest body (without `sign` and `$schema`). */
+  manifest: SymbolManifest;
+  /** Signatures in domain "manifest" over `manifest`; empty only where unsigned input is allowed. */
+  signatures: SignatureBlock[];
+}
+
+/** Who may sign manifests and what unsigned input is allowed: the checks every reader applies. */
+export interface SignaturePolicy {
+  /** Verified trust root of the workspace. */
+  trust: TrustRoot;
+  /** panel.yaml `security.strict_manifests`. */
+  strict: boolean;
+  /** panel.yaml `security.allow_unsigned` (saddr globs). */
+  allowUnsigned: string[];
+  /** Keys trusted for manifests in addition to the trust root (`import --trust-key`). */
+  extraKeys?: Map<string, Uint8Array>;
+}
+
+/** Loads the workspace's signature policy (trust root verified, panel.yaml validated). */
+export async function loadSignaturePolicy(
+  ws: Workspace,
+  options: { panel?: PanelConfig; now?: Date } = {},
+): Promise<SignaturePolicy> {
+  const panel = options.panel ?? await loadPanelConfig(ws);
+  const trust = await loadTrustRoot(ws, { now: options.now });
+  return {
+    trust,
+    strict: panel.security.strict_manifests,
+    allowUnsigned: panel.security.allow_unsigned ?? [],
+  };
+}
+
+/** True when `saddr` may be stored or read without a trusted signature. */
+export function unsignedAllowed(policy: SignaturePolicy, saddr: string): boolean {
+  return !policy.strict || policy.allowUnsigned.some((g) => globMatch(g, saddr));
+}
+
+/** True when `keyId` is a key the policy trusts for manifests. */
+export function trustedSigner(policy: SignaturePolicy, keyId: string): boolean {
+  return !!policy.trust.signed.keys[keyId]?.roles.includes("manifests") ||
+    !!policy.extraKeys?.has(keyId);
+}
+
+/** Hex part of a `sha256:<hex>` reference. @throws {SyntaxError} when malformed. */
+export function hashHex(hash: string): string {
+  if (!HASH_REF.test(hash)) {
+    throw new SyntaxError(`Invalid object hash "${hash}": expected sha256:<64 lower-case hex>`);
+  }
+  return hash.slice(7);
+}
+
+/** Path of the CAS file of `hash`. */
+export function objectPath(ws: Workspace, hash: string): string {
+  return `${ws.cas}/${hashHex(hash)}.json`;
+}
+
+/** The stored bytes of an object: canonical JSON. */
+export function encodeObject(obj: RegistryObject): Uint8Array {
+  return canonicalBytes({ manifest: obj.manifest, signatures: obj.signatures });
+}
+
+const decoder = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * Parses stored object bytes.
+ * @throws {SyntaxError} naming `what` when they are not a well-formed object.
+ */
+export function decodeObject(bytes: Uint8Array, what: string): RegistryObject {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(decoder.decode(bytes));
+  } catch (cause) {
+    throw new SyntaxError(`Cannot parse ${what}: not valid UTF-8 JSON`, { cause });
+  }
+  const o = raw as Partial<RegistryObject>;
+  if (
+    !o || typeof o !== "object" || !o.manifest || typeof o.manifest !== "object" ||
+    typeof o.manifest.saddr !== "string" || typeof o.manifest.version !== "string" ||
+    !Array.isArray(o.signatures)
+  ) {
+    throw new SyntaxError(
+      `Cannot parse ${what}: expected {"manifest": {saddr, version, ...}, "signatures": [...]}`,
+    );
+  }
+  return o as RegistryObject;
+}
+
+/** What {@linkcode verifyObject} checks an object against. */
+export interface ObjectCheck {
+  /** The `sha256:<hex>` the object is stored or requested under. */
+  hash: string;
+  /** Who may sign and what may be unsigned. */
+  policy: SignaturePolicy;
+  /** How messages name the object (e.g. `object ".rtt/registry/cas/sha256/ab.json"`). */
+  what: string;
+}
+
+/**
+ * Checks that `obj` is what `hash` names and that every signature on it is a
+ * valid one by a key trusted for manifests; an object without signatures
+ * passes only where the policy allows unsigned input.
+ * @throws {VerificationError} naming `what`, the signer and the failure.
+ */
+export async function verifyObject(obj: RegistryObject, check: ObjectCheck): Promise<void> {
+  const { hash, policy, what } = check;
+  // One canonical serialisation serves both the hash and the signed message.
+  const msg = signedMessage("manifest", manifestBody(obj.manifest));
+  const actual = `sha256:${sha256HexSync(msg.subarray(PREFIX_LEN))}`;
+  if (actual !== hash) {
+    throw new VerificationError(
+      `${what} is corrupt: its manifest hashes to ${actual}, not ${hash}`,
+    );
+  }
+  const label = `${what} (${obj.manifest.saddr}@${obj.manifest.version})`;
+  if (!obj.signatures.length) {
+    if (unsignedAllowed(policy, obj.manifest.saddr)) return;
+    throw new VerificationError(
+      `${label} is unsigned and strict_manifests is on (not in security.allow_unsigned)`,
+    );
+  }
+  for (const sig of obj.signatures) {
+    if (!sig || typeof sig !== "object" || typeof sig.key_id !== "string") {
+      throw new VerificationError(`${label} has a malformed signature entry`);
+    }
+    const key = policy.trust.signed.keys[sig.key_id];
+    const extra = key ? undefined : policy.extraKeys?.get(sig.key_id);
+    if (!key && !extra) {
+      throw new VerificationError(
+        `${label} is signed by unknown key ${sig.key_id} (not in trust root v${policy.trust.signed.version})`,
+      );
+    }
+    if (key && !key.roles.includes("manifests")) {
+      throw new VerificationError(
+        `${label} is signed by ${sig.key_id}, which is not trusted for role "manifests" (roles: ${
+          key.roles.join(", ")
+        })`,
+      );
+    }
+    if (!(await verifyMessage(extra ?? fromBase64(key!.public), msg, sig))) {
+      throw new VerificationError(`${label} has an invalid signature by ${sig.key_id}`);
+    }
+  }
+}
+
+const PREFIX_LEN = signedMessage("manifest", null).length - "null".length;
+const cryptoKeys = new Map<string, Promise<CryptoKey>>();
+
+async function verifyMessage(
+  publicKey: Uint8Array,
+  msg: Uint8Array,
+  sig: SignatureBlock,
+): Promise<boolean> {
+  if (sig.alg !== "ed25519" || typeof sig.sig !== "string") return false;
+  let raw: Uint8Array;
+  try {
+    raw = fromBase64(sig.sig);
+  } catch {
+    return false;
+  }
+  if (raw.length !== 64 || publicKey.length !== 32) return false;
+  const id = toBase64(publicKey);
+  let key = cryptoKeys.get(id);
+  if (!key) {
+    key = crypto.subtle.importKey(
+      "raw",
+      publicKey as Uint8Array<ArrayBuffer>,
+      { name: "Ed25519" },
+      false,
+      ["verify"],
+    );
+    cryptoKeys.set(id, key);
+  }
+  return await crypto.subtle.verify(
+    "Ed25519",
+    await key,
+    raw as Uint8Array<ArrayBuffer>,
+    msg as Uint8Array<ArrayBuffer>,
+  );
+}
+
+/** Verifies one manifest signature against the policy's trusted keys. */
+export async function verifySignature(
+  manifest: SymbolManifest,
+  sig: SignatureBlock,
+  options: { policy: SignaturePolicy; what: string },
+): Promise<void> {
+  const { policy, what } = options;
+  const extra = sig && typeof sig === "object" ? policy.extraKeys?.get(sig.key_id) : undefined;
+  if (extra && !policy.trust.signed.keys[sig.key_id]) {
+    if (!(await verifyPayload(extra, "manifest", manifestBody(manifest), sig))) {
+      throw new VerificationError(`${what} has an invalid signature by ${sig.key_id}`);
+    }
+    return;
+  }
+  await verifyTrusted(policy.trust, "manifests", "manifest", manifestBody(manifest), sig, {
+    what,
+  });
+}
+
+/**
+ * Reads the CAS object `hash` and verifies it (hash and signatures). What
+ * the planner binds symbols with: a manifest from here is exactly the
+ * content the hash names, signed by a trusted key.
+ * @throws {Deno.errors.NotFound} when absent; {VerificationError} when it fails a check;
+ * {SyntaxError} when the file is not an object.
+ */
+export async function readObject(
+  ws: Workspace,
+  hash: string,
+  options: { policy?: SignaturePolicy } = {},
+): Promise<RegistryObject> {
+  const path = objectPath(ws, hash);
+  const what = `object "${relativePath(ws.root, path)}"`;
+  let bytes: Uint8Array;
+  try {
+    bytes = await Deno.readFile(path);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) {
+      throw new Deno.errors.NotFound(`No object ${hash} in the registry`, { cause: err });
+    }
+    throw err;
+  }
+  const obj = decodeObject(bytes, what);
+  await verifyObject(obj, {
+    hash,
+    policy: options.policy ?? await loadSignaturePolicy(ws),
+    what,
+  });
+  return obj;
+}

@@ -1,0 +1,147 @@
+/**
+ * `index.json`: which object holds each version of each symbol. Written
+ * atomically after the objects it names are durable, so a reader never finds
+ * an index entry without its object.
+ *
+ * @module
+ */
+import { HASH_REF, relativePath, type Workspace, writeFileAtomic } from "../core/mod.ts";
+import { compareVersions, SADDR } from "../symbols/mod.ts";
+
+/** The file: saddr -> version -> hash. */
+export interface RegistryIndexFile {
+  /** Format version; only 1 exists. */
+  index_version: 1;
+  /** saddr -> version -> `sha256:<hex>` of the object. */
+  symbols: Record<string, Record<string, string>>;
+}
+
+/** One index entry. */
+export interface IndexEntry {
+  /** Symbol address. */
+  saddr: string;
+  /** Semantic version. */
+  version: string;
+  /** Object holding that version (`sha256:<hex>`, see readObject). */
+  hash: string;
+}
+
+/** Path of `index.json`. */
+export function indexPath(ws: Workspace): string {
+  return `${ws.registry}/index.json`;
+}
+
+/** An index with no entries. */
+export function emptyIndex(): RegistryIndexFile {
+  return { index_version: 1, symbols: {} };
+}
+
+/**
+ * Checks the shape of an index document.
+ * @throws {SyntaxError} naming `what` and the offending entry.
+ */
+export function parseIndex(raw: unknown, what: string): RegistryIndexFile {
+  const idx = raw as RegistryIndexFile;
+  if (!idx || idx.index_version !== 1 || !idx.symbols || typeof idx.symbols !== "object") {
+    throw new SyntaxError(`Cannot parse ${what}: expected {"index_version": 1, "symbols": {...}}`);
+  }
+  for (const [saddr, versions] of Object.entries(idx.symbols)) {
+    if (!SADDR.test(saddr) || !versions || typeof versions !== "object") {
+      throw new SyntaxError(`Cannot parse ${what}: bad entry "${saddr}"`);
+    }
+    for (const [version, hash] of Object.entries(versions)) {
+      if (typeof hash !== "string" || !HASH_REF.test(hash)) {
+        throw new SyntaxError(
+          `Cannot parse ${what} at /symbols/${saddr}/${version}: expected sha256:<hex>`,
+        );
+      }
+    }
+  }
+  return idx;
+}
+
+/** Reads `index.json` (empty when the registry has none yet). @throws {SyntaxError} when malformed. */
+export async function readIndexFile(ws: Workspace): Promise<RegistryIndexFile> {
+  const path = indexPath(ws);
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return emptyIndex();
+    throw err;
+  }
+  const what = `registry index "${relativePath(ws.root, path)}"`;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (cause) {
+    throw new SyntaxError(`Cannot parse ${what}: malformed JSON`, { cause });
+  }
+  return parseIndex(raw, what);
+}
+
+/** Flattens an index: saddr ascending, highest version first. */
+export function indexEntries(idx: RegistryIndexFile): IndexEntry[] {
+  const out: IndexEntry[] = [];
+  for (const saddr of Object.keys(idx.symbols).sort()) {
+    const versions = Object.keys(idx.symbols[saddr]).sort((a, b) => compareVersions(b, a));
+    for (const version of versions) out.push({ saddr, version, hash: idx.symbols[saddr][version] });
+  }
+  return out;
+}
+
+/**
+ * Every registered symbol version (saddr ascending, highest version first).
+ * Hashes name objects {@linkcode readObject} returns verified.
+ */
+export async function readIndex(ws: Workspace): Promise<IndexEntry[]> {
+  return indexEntries(await readIndexFile(ws));
+}
+
+/** Writes `index.json` atomically, keys sorted so equal indexes are equal bytes. */
+export async function writeIndex(ws: Workspace, idx: RegistryIndexFile): Promise<void> {
+  const symbols: Record<string, Record<string, string>> = {};
+  for (const saddr of Object.keys(idx.symbols).sort()) {
+    const versions: Record<string, string> = {};
+    for (const v of Object.keys(idx.symbols[saddr]).sort((a, b) => compareVersions(a, b))) {
+      versions[v] = idx.symbols[saddr][v];
+    }
+    symbols[saddr] = versions;
+  }
+  await Deno.mkdir(ws.registry, { recursive: true });
+  await writeFileAtomic(
+    indexPath(ws),
+    JSON.stringify({ index_version: 1, symbols }, null, 2) + "\n",
+    { label: "registry-index" },
+  );
+}
+
+/**
+ * Resolves `hash`, `saddr` (highest version) or `saddr@version` to an entry.
+ * @throws {Deno.errors.NotFound} when nothing matches; {SyntaxError} when malformed.
+ */
+export function resolveRef(entries: readonly IndexEntry[], ref: string): IndexEntry {
+  if (ref.startsWith("sha256:")) {
+    if (!HASH_REF.test(ref)) {
+      throw new SyntaxError(`Invalid object hash "${ref}": expected sha256:<64 lower-case hex>`);
+    }
+    const e = entries.find((x) => x.hash === ref);
+    if (!e) throw new Deno.errors.NotFound(`No index entry refers to ${ref}`);
+    return e;
+  }
+  const at = ref.lastIndexOf("@");
+  const saddr = at > 0 ? ref.slice(0, at) : ref;
+  const version = at > 0 ? ref.slice(at + 1) : undefined;
+  if (!SADDR.test(saddr)) {
+    throw new SyntaxError(
+      `Invalid reference "${ref}": expected sha256:<hex>, rtt://<ns>/<kind>/<name> or <saddr>@<version>`,
+    );
+  }
+  const e = entries.find((x) =>
+    x.saddr === saddr && (version === undefined || x.version === version)
+  );
+  if (!e) {
+    throw new Deno.errors.NotFound(`No registered symbol ${saddr}${version ? `@${version}` : ""}`);
+  }
+  return e;
+}
