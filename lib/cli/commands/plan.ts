@@ -1,19 +1,34 @@
 import type { Command } from "commander";
 import { contextOf } from "../context.ts";
 import { EXIT, UsageError } from "../errors.ts";
-import type { Workspace } from "../../core/mod.ts";
+import { relativePath, type Workspace } from "../../core/mod.ts";
 import type { SymbolEntry } from "../../symbols/mod.ts";
 
 const SOLVERS = ["exact", "greedy", "auto"] as const;
 
 /**
- * Where the planner's symbols come from. Today: a scan of the workspace
- * (every valid manifest; `hash` is symbolHash, the registry's CAS key by
- * construction). Kept in this one function so it can switch to the
- * registry index when the registry lands.
- * @throws {SyntaxError} when the scan found invalid manifests or collisions (exit 65).
+ * The symbols a plan binds. The registry is the source of truth: when its
+ * index has entries, every symbol comes from a verified CAS object (hash and
+ * trusted signature checked), so the plan pins exactly signed content. A
+ * workspace that has not ingested anything yet plans from the scan (same
+ * content hashes) and says so.
  */
-async function loadPlanSymbols(ws: Workspace): Promise<SymbolEntry[]> {
+async function loadPlanSymbols(
+  ws: Workspace,
+): Promise<{ symbols: SymbolEntry[]; source: "registry" | "scan" }> {
+  const registry = await import("../../registry/mod.ts");
+  const entries = await registry.readIndex(ws);
+  if (entries.length) {
+    const policy = await registry.loadSignaturePolicy(ws);
+    const symbols = await Promise.all(entries.map(async (e) => ({
+      saddr: e.saddr,
+      version: e.version,
+      hash: e.hash,
+      file: relativePath(ws.root, registry.objectPath(ws, e.hash)),
+      manifest: (await registry.readObject(ws, e.hash, { policy })).manifest,
+    })));
+    return { symbols, source: "registry" };
+  }
   const { loadPanelConfig } = await import("../../config/mod.ts");
   const { scanWorkspace, buildSymbolTable } = await import("../../symbols/mod.ts");
   const scan = await scanWorkspace(ws, await loadPanelConfig(ws));
@@ -22,7 +37,7 @@ async function loadPlanSymbols(ws: Workspace): Promise<SymbolEntry[]> {
       `Cannot plan: the scan found ${scan.invalid.length} invalid manifest(s) and ${scan.collisions.length} collision(s); run "rtt-deno scan" for details`,
     );
   }
-  return [...buildSymbolTable(scan.manifests).values()].flat();
+  return { symbols: [...buildSymbolTable(scan.manifests).values()].flat(), source: "scan" };
 }
 
 /** `rtt-deno plan` and `rtt-deno plan verify <file>` */
@@ -53,7 +68,12 @@ export function registerPlan(program: Command): void {
       const panel = await loadPanelConfig(ws);
       const routes = await loadRoutes(ws);
       const policy = await loadPolicy(ws);
-      const symbols = await loadPlanSymbols(ws);
+      const { symbols, source: symbolSource } = await loadPlanSymbols(ws);
+      if (symbolSource === "scan") {
+        ctx.out.warn(
+          'the registry is empty: planning from the scanned manifests (run "rtt-deno registry ingest" to plan from signed, verified content)',
+        );
+      }
       const [state, topology, model] = await Promise.all([
         readCommittedState(ws),
         solver.readTopology(),
@@ -135,6 +155,7 @@ export function registerPlan(program: Command): void {
         plan_id: sealed.plan_id,
         file: relativePath(ws.root, `${ws.plans}/${name}`),
         solver: outcome.solver,
+        symbols_source: symbolSource,
         objective: outcome.objective,
         base_graph: sealed.base_graph,
         target_graph: sealed.target_graph,
@@ -171,7 +192,7 @@ export function registerPlan(program: Command): void {
           ]),
         );
         ctx.out.note(
-          `latency model: ${model.source}; topology: ${topology.nodes.length} NUMA node(s) (${topology.source})`,
+          `symbols: ${symbolSource} (${symbols.length}); latency model: ${model.source}; topology: ${topology.nodes.length} NUMA node(s) (${topology.source})`,
         );
       }
     });
