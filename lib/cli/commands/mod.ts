@@ -9,6 +9,10 @@ import { registerInit } from "./init.ts";
 import { registerScan } from "./scan.ts";
 import { registerDoctor } from "./doctor.ts";
 import { registerStatus } from "./status.ts";
+import { registerApply } from "./apply.ts";
+import { registerRollback } from "./rollback.ts";
+import { registerRecover } from "./recover.ts";
+import { registerWal } from "./wal.ts";
 
 /** Adds every command to the program, in help order. */
 export function registerCommands(program: Command): void {
@@ -16,4 +20,8 @@ export function registerCommands(program: Command): void {
   registerScan(program);
   registerDoctor(program);
   registerStatus(program);
+  registerApply(program);
+  registerRollback(program);
+  registerRecover(program);
+  registerWal(program);
 }
