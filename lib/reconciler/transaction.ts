@@ -126,7 +126,10 @@ export async function verifyWindow(
     checks++;
     const results = await Promise.all(participants.map((p) =>
       timeout<Health>(
-        p.health().catch((err) => ({ ok: false, detail: `health check failed: ${err}` })),
+        Promise.resolve().then(() => p.health()).catch((err) => ({
+          ok: false,
+          detail: `health check failed: ${err}`,
+        })),
         checkTimeoutMs,
         () => ({ ok: false, detail: `no health answer within ${checkTimeoutMs} ms` }),
       ).then((h) => ({ p, h }))
@@ -253,7 +256,7 @@ export async function runTransaction(
     const votes = await Promise.all(participants.map(async (p) => {
       const t0 = performance.now();
       const vote = await timeout<Vote>(
-        p.prepare(step, controller.signal).catch((err) => ({
+        Promise.resolve().then(() => p.prepare(step, controller.signal)).catch((err) => ({
           ready: false,
           reason: `prepare failed: ${err instanceof Error ? err.message : err}`,
         })),
