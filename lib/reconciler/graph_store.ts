@@ -14,7 +14,9 @@ import {
   type Workspace,
   writeFileAtomic,
 } from "../core/mod.ts";
-import { EMPTY_GRAPH, type Graph, graphHash, normalizeGraph } from "../graph/mod.ts";
+// graph.ts directly, not mod.ts: mod.ts also loads plan verification (YAML, JSON
+// source maps), which `status` and recovery never need and must not pay for at startup.
+import { EMPTY_GRAPH, type Graph, graphHash, normalizeGraph } from "../graph/graph.ts";
 
 /** Path of the stored graph with hash `hash` (`sha256:<hex>`). */
 export function storedGraphPath(ws: Workspace, hash: string): string {

@@ -14,3 +14,4 @@ export * from "./transaction.ts";
 export * from "./recover.ts";
 export * from "./apply.ts";
 export * from "./env_faults.ts";
+export * from "./status.ts";

@@ -16,42 +16,28 @@ export function registerStatus(program: Command): void {
       try {
         keyId = JSON.parse(await Deno.readTextFile(`${ws.keys}/default.pub.json`)).key_id ?? null;
       } catch { /* no key yet */ }
-      const rec = await import("../../reconciler/mod.ts");
-      const { readCommittedState } = await import("../../graph/mod.ts");
-      const lock = await rec.readLock(ws);
-      // Recovery writes, so it only runs when nobody holds the lock; otherwise report what is pending.
-      let recovery: { action: string; detail: string } | null = null;
-      let pending = false;
-      if (initialised && !lock) recovery = await rec.recover(ws);
-      else if (initialised) pending = await rec.recoveryPending(ws);
-      const state = await readCommittedState(ws);
-      let lastApplied: Record<string, unknown> | null = null;
-      try {
-        lastApplied = JSON.parse(await Deno.readTextFile(rec.lastAppliedPath(ws)));
-      } catch { /* nothing applied yet */ }
+      const { reconcilerStatus } = await import("../../reconciler/mod.ts");
+      const r = initialised ? await reconcilerStatus(ws) : null;
       const status = {
         workspace: ws.root,
         initialised,
         key_id: keyId,
-        committed: {
-          seq: state.seq,
-          graph_hash: state.graph_hash,
-          plan_id: state.plan_id,
-          routes: state.graph.routes.length,
-        },
-        last_applied: lastApplied,
-        lock,
-        recovery: recovery && recovery.action !== "none" ? recovery : null,
-        recovery_pending: pending,
+        committed: r?.committed ?? null,
+        last_applied: r?.last_applied ?? null,
+        lock: r?.lock ?? null,
+        recovery: r?.recovery ?? null,
+        recovery_pending: r?.recovery_pending ?? false,
       };
       ctx.out.result(status);
       ctx.out.line(
         `workspace   ${ws.root}${initialised ? "" : " (not initialised: run rtt-deno init)"}`,
       );
       ctx.out.line(`signing key ${keyId ?? "none"}`);
+      if (!r) return;
+      const { committed: c, last_applied: lastApplied, lock } = r;
       ctx.out.line(
-        `committed   seq ${state.seq}, graph ${state.graph_hash} (${state.graph.routes.length} routes)${
-          state.seq === 0 ? ", nothing applied yet" : state.plan_id ? "" : ", from a rollback"
+        `committed   seq ${c.seq}, graph ${c.graph_hash} (${c.routes} routes)${
+          c.seq === 0 ? ", nothing applied yet" : c.plan_id ? "" : ", from a rollback"
         }`,
       );
       ctx.out.line(
@@ -68,6 +54,8 @@ export function registerStatus(program: Command): void {
         );
       } else ctx.out.line("lock        none");
       if (status.recovery) ctx.out.line(`recovery    ${status.recovery.detail}`);
-      if (pending) ctx.out.line("recovery    pending: an unfinished transaction is in the WAL");
+      if (r.recovery_pending) {
+        ctx.out.line("recovery    pending: an unfinished transaction is in the WAL");
+      }
     });
 }
