@@ -135,7 +135,11 @@ async function crashEverywhere(s: Scenario): Promise<string[]> {
     const scan = await scanWal(ws);
     assert.equal(scan.torn, null, point);
     const lastEnd = scan.records.filter((r) => r.type === "end").at(-1);
-    assert.equal(lastEnd?.payload.graph_hash, state.graph_hash, `${point}: WAL matches state`);
+    assert.equal(
+      lastEnd?.payload.graph_hash ?? graphHash({ routes: [] }),
+      state.graph_hash,
+      `${point}: WAL matches state`,
+    );
     assert.equal((await recover(ws)).action, "none", `${point}: recovery is idempotent`);
 
     const again = await run(s.args, root);
@@ -162,6 +166,31 @@ Deno.test({
       decisive: "wal:commit:fsync:1",
     });
     console.log(`apply: ${points.length} crash points: ${points.join(" ")}`);
+  },
+});
+
+Deno.test({
+  name:
+    "the first apply on a fresh workspace survives SIGKILL at every point (WAL and graph store created)",
+  sanitizeResources: false,
+  fn: async () => {
+    await using dir = await tempDir();
+    const key = await initWorkspaceWithKey(dir.path);
+    const panel = `${dir.path}/.rtt/panel.yaml`;
+    await Deno.writeTextFile(
+      panel,
+      (await Deno.readTextFile(panel)).replace(/verify_window_ms: \d+/, "verify_window_ms: 0"),
+    );
+    const plan = await buildPlan(key, { routes: [] }, testRoutes(4), { batches: 2 });
+    const points = await crashEverywhere({
+      template: dir.path,
+      args: ["apply", await writePlan(dir.path, plan)],
+      oldHash: graphHash({ routes: [] }),
+      newHash: plan.target_graph,
+      decisive: "wal:commit:fsync:1",
+    });
+    assert.ok(points.includes("wal:create:dirsync:1"));
+    console.log(`first apply: ${points.length} crash points: ${points.join(" ")}`);
   },
 });
 

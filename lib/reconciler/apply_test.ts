@@ -218,3 +218,17 @@ Deno.test("withLock() refuses a live owner and needs the id to break a dead owne
   assert.equal(await withLock(ws, "apply", () => Promise.resolve(7), { breakLock: "abc123" }), 7);
   assert.equal(await readLock(ws), null);
 });
+
+Deno.test("a failed fsync after a durable COMMIT is reported as pending, and recovery completes it", async () => {
+  await using dir = await tempDir();
+  const ws = workspaceAt(dir.path);
+  const { plan } = await setup();
+  await assert.rejects(
+    () => applyPlan(ws, plan, { ...FAST, failFsync: "wal:end:fsync" }),
+    /is committed \(COMMIT seq \d+ is durable\).*rtt-deno recover/,
+  );
+  const r = await recover(ws);
+  assert.equal(r.action, "rolled-forward");
+  assert.equal((await readCommittedState(ws)).graph_hash, plan.target_graph);
+  assert.equal((await recover(ws)).action, "none");
+});

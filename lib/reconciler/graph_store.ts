@@ -8,8 +8,10 @@
  */
 import {
   canonicalBytes,
+  crashPoint,
   exists,
   relativePath,
+  syncDir,
   VerificationError,
   type Workspace,
   writeFileAtomic,
@@ -31,7 +33,11 @@ export async function storeGraph(
 ): Promise<string> {
   const path = storedGraphPath(ws, hash);
   if (await exists(path)) return hash;
-  await Deno.mkdir(`${ws.state}/graphs`, { recursive: true });
+  if (!(await exists(`${ws.state}/graphs`))) {
+    await Deno.mkdir(`${ws.state}/graphs`, { recursive: true });
+    crashPoint("graph:mkdir:dirsync");
+    await syncDir(ws.state);
+  }
   await writeFileAtomic(path, canonicalBytes(normalizeGraph(graph)), { label: "graph" });
   return hash;
 }

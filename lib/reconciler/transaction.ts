@@ -350,7 +350,21 @@ export async function runTransaction(
       { code: "EIO" },
     );
   }
-  await finishCommit(ws, wal, commit, spec.target);
+  try {
+    await finishCommit(ws, wal, commit, spec.target);
+  } catch (err) {
+    // The decision is durable: recovery will complete it. Say so rather than "failed".
+    throw Object.assign(
+      new Error(
+        `Transaction ${txn} is committed (COMMIT seq ${commit.seq} is durable) but writing the ` +
+          `state failed (${
+            err instanceof Error ? err.message : err
+          }); "rtt-deno recover" completes it`,
+        { cause: err },
+      ),
+      { code: "EIO" },
+    );
+  }
   result.committed = true;
   result.seq = commit.seq;
   return result;
