@@ -256,3 +256,36 @@ Deno.test("apply reports a missing plans/LATEST (66) and a bad --canary (64)", a
   assert.equal((await rtt(["apply", "--canary", "0", "x.json"], { cwd: dir.path })).code, 64);
   assert.equal((await rtt(["apply", "--canary", "150", "x.json"], { cwd: dir.path })).code, 64);
 });
+
+Deno.test("apply --canary aborts on a canary breach; an SLO breach after commit rolls back (exit 1)", async () => {
+  await using dir = await tempDir();
+  const key = await initWorkspaceWithKey(dir.path);
+  await fastPanel(dir.path);
+  const ws = workspaceAt(dir.path);
+  const p = await buildPlan(key, EMPTY_GRAPH, testRoutes(4), { batches: 4 });
+  const file = await writePlan(dir.path, p);
+  const canary = await rttJson<{ status: string; failure: { step: string; batch: number } }>(
+    ["apply", "--canary", "50", file],
+    { cwd: dir.path, env: { RTT_TEST_PARTICIPANT: "unhealthy@health:1" } },
+  );
+  assert.equal(canary.code, 1, canary.stderr);
+  assert.equal(canary.json.status, "aborted");
+  assert.deepEqual(canary.json.failure.step, "canary");
+  assert.equal(canary.json.failure.batch, 1);
+  assert.equal((await readCommittedState(ws)).seq, 0);
+
+  const slo = await rtt(["apply", file], {
+    cwd: dir.path,
+    env: { RTT_TEST_PARTICIPANT: "unhealthy@health:1" },
+  });
+  assert.equal(slo.code, 1);
+  assert.match(slo.stderr, /verify window failed .*injected SLO breach.*rolled back at seq \d+/);
+  const state = await readCommittedState(ws);
+  assert.equal(state.graph_hash, graphHash(EMPTY_GRAPH));
+  assert.ok(state.seq > 0, "the rollback is a new commit");
+
+  const ok = await rtt(["apply", "--canary", "50", file], { cwd: dir.path });
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.match(ok.stdout, /canary: 2\/4 batch\(es\) healthy/);
+  assert.equal((await readCommittedState(ws)).graph_hash, p.target_graph);
+});

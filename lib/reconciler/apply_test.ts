@@ -44,27 +44,36 @@ Deno.test("applyPlan() commits a multi-batch plan: state, WAL and last batch vot
 });
 
 Deno.test("a NACK at each batch of a 4-batch plan rolls everything back to the old graph", async () => {
-  const { plan } = await setup();
+  const { key, plan: first } = await setup();
+  // The plan under test removes 3 routes of a non-empty graph, replaces one and adds 4.
+  const p2 = await buildPlan(key, { routes: first.routes_add }, [
+    ...testRoutes(4, 100),
+    { ...first.routes_add[5], lane: "tcp" as const },
+  ], { del: first.routes_add.slice(0, 3), batches: 4 });
   for (let batch = 1; batch <= 4; batch++) {
     await using dir = await tempDir();
     const ws = workspaceAt(dir.path);
+    await applyPlan(ws, first, FAST);
+    const old = await readCommittedState(ws);
     const fault = new FaultParticipant(parseFaults(`nack@prepare:${batch}`));
-    const r = await applyPlan(ws, plan, { ...FAST, participants: [fault] });
+    const r = await applyPlan(ws, p2, { ...FAST, participants: [fault] });
     assert.equal(r.status, "aborted");
     assert.equal(r.failure?.batch, batch - 1);
     assert.equal(r.failure?.participant, "fault");
-    const state = await readCommittedState(ws);
-    assert.equal(state.graph_hash, graphHash(EMPTY_GRAPH));
-    assert.equal(state.seq, 0);
+    assert.deepEqual(await readCommittedState(ws), old);
     const rolledBack = fault.log.filter((s) => s.startsWith("rollback:"));
     assert.deepEqual(
       rolledBack,
       Array.from({ length: batch }, (_, i) => `rollback:${batch - 1 - i}`),
       "every touched batch is rolled back, newest first",
     );
-    const types = (await scanWal(ws)).records.map((x) => x.type);
+    const records = (await scanWal(ws)).records;
+    const txn = records.filter((x) => x.type === "begin").at(-1)!.txn;
+    const types = records.filter((x) => x.txn === txn).map((x) => x.type);
     assert.equal(types.at(-1), "abort");
     assert.ok(!types.includes("commit"));
+    assert.equal(types.filter((t) => t === "rollback").length, batch);
+    assert.equal((await applyPlan(ws, p2, FAST)).status, "applied", "the plan still applies");
   }
 });
 
