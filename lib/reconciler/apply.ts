@@ -78,17 +78,22 @@ export interface ReconcileResult {
   elapsed_ms: number;
 }
 
+/** Options for {@linkcode withLock}. */
+export interface WithLockOptions extends AcquireLockOptions, WalWriterOptions {
+  /** Command recorded in the lock (default "apply"). */
+  command?: string;
+}
+
 /**
  * Runs `fn` holding the workspace lock, after recovery.
  * @throws {Deno.errors.Busy} when the lock is held (see acquireLock)
  */
 export async function withLock<T>(
   ws: Workspace,
-  command: string,
   fn: (recovery: RecoveryReport) => Promise<T>,
-  options: AcquireLockOptions & WalWriterOptions = {},
+  options: WithLockOptions = {},
 ): Promise<T> {
-  const lock = await acquireLock(ws, command, options);
+  const lock = await acquireLock(ws, options.command ?? "apply", options);
   try {
     const report = await recover(ws, { lock, failFsync: options.failFsync });
     return await fn(report);
@@ -199,7 +204,7 @@ export async function applyPlan(
     : undefined;
   const wal = await openWal(ws, options);
   try {
-    const tx = await runTransaction(ws, wal, {
+    const tx = await runTransaction(ws, {
       kind: "apply",
       base: state,
       target,
@@ -212,7 +217,7 @@ export async function applyPlan(
         ...(options.unverified ? { unverified: true } : {}),
       },
       canaryBatches,
-    }, { participants, prepareTimeoutMs, verifyWindowMs, onEvent: options.onEvent });
+    }, { wal, participants, prepareTimeoutMs, verifyWindowMs, onEvent: options.onEvent });
     fill(res, tx);
     if (!tx.committed) {
       res.status = "aborted";
@@ -222,9 +227,12 @@ export async function applyPlan(
     res.seq = tx.seq!;
     res.graph_hash = plan.target_graph;
     res.routes = target.routes.length;
-    const report = await verifyWindow(participants, verifyWindowMs, prepareTimeoutMs);
+    const report = await verifyWindow(participants, {
+      windowMs: verifyWindowMs,
+      checkTimeoutMs: prepareTimeoutMs,
+    });
     res.verify = report;
-    await wal.append("verify", tx.txn, { ...report });
+    await wal.append({ type: "verify", txn: tx.txn, payload: { ...report } });
     if (report.ok) return finish(res, t0);
     options.onEvent?.(
       `SLO breach during the verify window: ${report.breach!.participant}: ${
@@ -232,7 +240,7 @@ export async function applyPlan(
       }; rolling back to seq ${state.seq}`,
     );
     const committed = await readCommittedState(ws);
-    const back = await runTransaction(ws, wal, {
+    const back = await runTransaction(ws, {
       kind: "rollback",
       base: committed,
       target: state.graph,
@@ -240,7 +248,7 @@ export async function applyPlan(
       batches: [graphDelta(committed.graph, state.graph)],
       planId: null,
       meta: { to_seq: state.seq, reason: `SLO breach after ${tx.txn}` },
-    }, { participants, prepareTimeoutMs, verifyWindowMs, onEvent: options.onEvent });
+    }, { wal, participants, prepareTimeoutMs, verifyWindowMs, onEvent: options.onEvent });
     res.slo_rollback = { txn: back.txn, seq: back.seq };
     res.status = "slo-rollback";
     if (back.committed) {
@@ -348,7 +356,7 @@ export async function rollbackTo(
   res.dels = batch.dels.length;
   const wal: WalWriter = await openWal(ws, options);
   try {
-    const tx = await runTransaction(ws, wal, {
+    const tx = await runTransaction(ws, {
       kind: "rollback",
       base: state,
       target,
@@ -357,6 +365,7 @@ export async function rollbackTo(
       planId: null,
       meta: { to_seq: toSeq },
     }, {
+      wal,
       participants: participantsOf(ws, options),
       prepareTimeoutMs: options.prepareTimeoutMs ?? APPLY_DEFAULTS.prepareTimeoutMs,
       verifyWindowMs: options.verifyWindowMs ?? APPLY_DEFAULTS.verifyWindowMs,

@@ -45,7 +45,6 @@ for (const [batches, plan] of plans) {
       const verified = await readPlan(ws, file);
       const r = await withLock(
         ws,
-        "apply",
         () => applyPlan(ws, verified, { verifyWindowMs: 0 }),
       );
       b.end();

@@ -211,7 +211,7 @@ Deno.test("withLock() refuses a live owner and needs the id to break a dead owne
   const ws = workspaceAt(dir.path);
   await Deno.mkdir(ws.rtt, { recursive: true });
   const held = await acquireLock(ws, "apply");
-  await assert.rejects(() => withLock(ws, "apply", async () => {}), /locked by a running/);
+  await assert.rejects(() => withLock(ws, async () => {}), /locked by a running/);
   await held.release();
   // A dead owner: a pid that cannot exist.
   await Deno.writeTextFile(
@@ -219,12 +219,12 @@ Deno.test("withLock() refuses a live owner and needs the id to break a dead owne
     JSON.stringify({ id: "abc123", pid: 2 ** 22 + 7, command: "apply", started_at: "x" }),
   );
   assert.equal((await readLock(ws))?.alive, false);
-  await assert.rejects(() => withLock(ws, "apply", async () => {}), /--break-lock abc123/);
+  await assert.rejects(() => withLock(ws, async () => {}), /--break-lock abc123/);
   await assert.rejects(
-    () => withLock(ws, "apply", async () => {}, { breakLock: "wrong" }),
+    () => withLock(ws, async () => {}, { breakLock: "wrong" }),
     Deno.errors.Busy,
   );
-  assert.equal(await withLock(ws, "apply", () => Promise.resolve(7), { breakLock: "abc123" }), 7);
+  assert.equal(await withLock(ws, () => Promise.resolve(7), { breakLock: "abc123" }), 7);
   assert.equal(await readLock(ws), null);
 });
 

@@ -118,7 +118,7 @@ async function recoverLocked(ws: Workspace, options: WalWriterOptions): Promise<
     if (commit) {
       const hash = (commit.payload as { graph_hash: string }).graph_hash;
       const graph = await loadGraph(ws, hash);
-      await finishCommit(ws, wal, commit, graph);
+      await finishCommit(ws, { wal, commit, graph });
       return {
         action: "rolled-forward",
         txn: begin.txn,
@@ -129,14 +129,22 @@ async function recoverLocked(ws: Workspace, options: WalWriterOptions): Promise<
       };
     }
     const prepared = last.filter((r) => r.type === "prepare").map((r) => r.payload.batch);
-    await wal.append("rollback", begin.txn, { recovered: true, batches: prepared.reverse() });
+    await wal.append({
+      type: "rollback",
+      txn: begin.txn,
+      payload: { recovered: true, batches: prepared.reverse() },
+    });
     const base = (begin.payload as { base_graph: string }).base_graph;
-    await wal.append("abort", begin.txn, {
-      batch: -1,
-      step: "crash",
-      participant: null,
-      reason: "process died before the COMMIT record was durable; rolled back by recovery",
-      graph_hash: base,
+    await wal.append({
+      type: "abort",
+      txn: begin.txn,
+      payload: {
+        batch: -1,
+        step: "crash",
+        participant: null,
+        reason: "process died before the COMMIT record was durable; rolled back by recovery",
+        graph_hash: base,
+      },
     }, { sync: true });
     return {
       action: "rolled-back",

@@ -50,6 +50,8 @@ export interface TxnSpec {
 
 /** How a transaction runs. */
 export interface TxnOptions {
+  /** The open WAL (recovery has run). */
+  wal: WalWriter;
   participants: Participant[];
   /** A participant that has not voted after this long votes ABORT. */
   prepareTimeoutMs: number;
@@ -118,9 +120,9 @@ function timeout<T>(p: Promise<T>, ms: number, onTimeout: () => T): Promise<T> {
  */
 export async function verifyWindow(
   participants: Participant[],
-  windowMs: number,
-  checkTimeoutMs: number,
+  options: { windowMs: number; checkTimeoutMs: number },
 ): Promise<HealthReport> {
+  const { windowMs, checkTimeoutMs } = options;
   const start = performance.now();
   const interval = Math.max(10, Math.min(50, Math.floor(windowMs / 4)));
   let checks = 0;
@@ -176,12 +178,11 @@ function graphOf(routes: Map<string, PlannedRoute>): Graph {
  */
 export async function runTransaction(
   ws: Workspace,
-  wal: WalWriter,
   spec: TxnSpec,
   options: TxnOptions,
 ): Promise<TxnResult> {
   const txn = newTxnId();
-  const { participants } = options;
+  const { participants, wal } = options;
   const emit = options.onEvent ?? (() => {});
   const count = spec.batches.length;
   const result: TxnResult = {
@@ -194,15 +195,19 @@ export async function runTransaction(
     canary: null,
   };
   const meta = spec.meta ?? {};
-  await wal.append("begin", txn, {
-    kind: spec.kind,
-    plan_id: spec.planId,
-    base_seq: spec.base.seq,
-    base_graph: spec.base.graph_hash,
-    target_graph: spec.targetHash,
-    batches: count,
-    participants: participants.map((p) => p.name),
-    ...meta,
+  await wal.append({
+    type: "begin",
+    txn,
+    payload: {
+      kind: spec.kind,
+      plan_id: spec.planId,
+      base_seq: spec.base.seq,
+      base_graph: spec.base.graph_hash,
+      target_graph: spec.targetHash,
+      batches: count,
+      participants: participants.map((p) => p.name),
+      ...meta,
+    },
   }, { sync: true });
 
   const routes = new Map(spec.base.graph.routes.map((r) => [r.id, r]));
@@ -219,9 +224,13 @@ export async function runTransaction(
           errors[p.name] = String(err);
         }
       }
-      await wal.append("rollback", txn, { batch: step.index, errors });
+      await wal.append({ type: "rollback", txn, payload: { batch: step.index, errors } });
     }
-    await wal.append("abort", txn, { ...failure, graph_hash: spec.base.graph_hash }, {
+    await wal.append({
+      type: "abort",
+      txn,
+      payload: { ...failure, graph_hash: spec.base.graph_hash },
+    }, {
       sync: true,
     });
     result.failure = failure;
@@ -248,10 +257,14 @@ export async function runTransaction(
       targetHash: spec.targetHash,
       last: i === count - 1,
     };
-    await wal.append("prepare", txn, {
-      batch: i,
-      add: b.adds.map((r) => r.id),
-      del: b.dels.map((r) => r.id),
+    await wal.append({
+      type: "prepare",
+      txn,
+      payload: {
+        batch: i,
+        add: b.adds.map((r) => r.id),
+        del: b.dels.map((r) => r.id),
+      },
     });
     touched.push(step);
     const controller = new AbortController();
@@ -279,7 +292,7 @@ export async function runTransaction(
         ms: Math.round(ms * 1000) / 1000,
       };
       result.votes.push(rec);
-      await wal.append("vote", txn, { ...rec });
+      await wal.append({ type: "vote", txn, payload: { ...rec } });
     }
     const no = votes.find((v) => !v.vote.ready);
     if (no) {
@@ -290,7 +303,7 @@ export async function runTransaction(
         reason: (no.vote as { reason: string }).reason,
       });
     }
-    await wal.append("batch-commit", txn, { batch: i });
+    await wal.append({ type: "batch-commit", txn, payload: { batch: i } });
     for (const p of participants) {
       try {
         await p.commit(step);
@@ -305,13 +318,12 @@ export async function runTransaction(
     );
     before = after;
     if (spec.canaryBatches === i + 1 && i + 1 < count) {
-      const report = await verifyWindow(
-        participants,
-        options.verifyWindowMs,
-        options.prepareTimeoutMs,
-      );
+      const report = await verifyWindow(participants, {
+        windowMs: options.verifyWindowMs,
+        checkTimeoutMs: options.prepareTimeoutMs,
+      });
       result.canary = report;
-      await wal.append("canary", txn, { batches: i + 1, ...report });
+      await wal.append({ type: "canary", txn, payload: { batches: i + 1, ...report } });
       if (!report.ok) {
         return await abort({
           batch: i,
@@ -329,14 +341,18 @@ export async function runTransaction(
 
   let commit: WalRecord;
   try {
-    commit = await wal.append("commit", txn, {
-      kind: spec.kind,
-      plan_id: spec.planId,
-      base_seq: spec.base.seq,
-      base_graph: spec.base.graph_hash,
-      graph_hash: spec.targetHash,
-      routes: spec.target.routes.length,
-      ...meta,
+    commit = await wal.append({
+      type: "commit",
+      txn,
+      payload: {
+        kind: spec.kind,
+        plan_id: spec.planId,
+        base_seq: spec.base.seq,
+        base_graph: spec.base.graph_hash,
+        graph_hash: spec.targetHash,
+        routes: spec.target.routes.length,
+        ...meta,
+      },
     }, { sync: true });
   } catch (err) {
     await abort({ batch: count - 1, step: "fsync", participant: null, reason: String(err) });
@@ -351,7 +367,7 @@ export async function runTransaction(
     );
   }
   try {
-    await finishCommit(ws, wal, commit, spec.target);
+    await finishCommit(ws, { wal, commit, graph: spec.target });
   } catch (err) {
     // The decision is durable: recovery will complete it. Say so rather than "failed".
     throw Object.assign(
@@ -393,10 +409,9 @@ export function lastAppliedPath(ws: Workspace): string {
  */
 export async function finishCommit(
   ws: Workspace,
-  wal: WalWriter,
-  commit: WalRecord,
-  graph: Graph,
+  committed: { wal: WalWriter; commit: WalRecord; graph: Graph },
 ): Promise<void> {
+  const { wal, commit, graph } = committed;
   const p = commit.payload as {
     kind: string;
     plan_id: string | null;
@@ -426,7 +441,11 @@ export async function finishCommit(
     await Deno.mkdir(ws.plans, { recursive: true });
     await writeJsonAtomic(lastAppliedPath(ws), last, { label: "last_applied" });
   }
-  await wal.append("end", commit.txn, { seq: commit.seq, graph_hash: p.graph_hash }, {
+  await wal.append({
+    type: "end",
+    txn: commit.txn,
+    payload: { seq: commit.seq, graph_hash: p.graph_hash },
+  }, {
     sync: true,
   });
 }

@@ -54,6 +54,9 @@ export interface WalRecord {
 /** `prev` of the first record. */
 export const WAL_GENESIS = "sha256:" + "0".repeat(64);
 
+/** What a writer supplies for a record (the WAL adds seq, prev, at and sum). */
+export type WalEntry = Pick<WalRecord, "type" | "txn" | "payload">;
+
 /** A dropped torn tail. */
 export interface TornTail {
   /** Byte offset where the torn record starts. */
@@ -294,12 +297,8 @@ export class WalWriter {
    * removes the record again (truncate) and rethrows: the caller must treat
    * the step as not having happened.
    */
-  async append(
-    type: WalRecordType,
-    txn: string,
-    payload: Record<string, unknown>,
-    options: { sync?: boolean } = {},
-  ): Promise<WalRecord> {
+  async append(entry: WalEntry, options: { sync?: boolean } = {}): Promise<WalRecord> {
+    const { type, txn, payload } = entry;
     const body = {
       seq: this.#seq + 1,
       prev: this.#prev,

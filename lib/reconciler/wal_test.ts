@@ -7,7 +7,11 @@ async function sampleWal(root: string, n = 4): Promise<Uint8Array> {
   const ws = workspaceAt(root);
   const wal = await openWal(ws);
   for (let i = 0; i < n; i++) {
-    await wal.append(i === 0 ? "begin" : "vote", "t-1", { i, note: "x".repeat(i * 7) }, {
+    await wal.append({
+      type: i === 0 ? "begin" : "vote",
+      txn: "t-1",
+      payload: { i, note: "x".repeat(i * 7) },
+    }, {
       sync: i === n - 1,
     });
   }
@@ -76,7 +80,7 @@ Deno.test("WalWriter.open() cuts a torn tail durably so new records chain to the
   const scan = await scanWal(ws);
   assert.ok(scan.torn);
   const wal = await openWal(ws);
-  await wal.append("end", "t-1", {}, { sync: true });
+  await wal.append({ type: "end", txn: "t-1", payload: {} }, { sync: true });
   wal.close();
   const after = await scanWal(ws);
   assert.equal(after.torn, null);
@@ -89,12 +93,12 @@ Deno.test("a failed WAL fsync removes the record and throws instead of reporting
   await using dir = await tempDir();
   const ws = workspaceAt(dir.path);
   const wal = await openWal(ws, { failFsync: "wal:commit:fsync" });
-  await wal.append("begin", "t-1", {}, { sync: true });
+  await wal.append({ type: "begin", txn: "t-1", payload: {} }, { sync: true });
   await assert.rejects(
-    () => wal.append("commit", "t-1", {}, { sync: true }),
+    () => wal.append({ type: "commit", txn: "t-1", payload: {} }, { sync: true }),
     (e: unknown) => e instanceof Error && /injected at wal:commit:fsync/.test(e.message),
   );
-  await wal.append("abort", "t-1", {}, { sync: true });
+  await wal.append({ type: "abort", txn: "t-1", payload: {} }, { sync: true });
   wal.close();
   const scan = await scanWal(ws);
   assert.deepEqual(scan.records.map((r) => r.type), ["begin", "abort"]);

@@ -122,7 +122,7 @@ export function registerApply(program: Command): void {
       }
 
       const faults = rec.faultsFromEnv();
-      const result = await rec.withLock(ws, "apply", async (recovery) => {
+      const result = await rec.withLock(ws, async (recovery) => {
         if (recovery.action !== "none") ctx.out.note(`[50] [NOTE] recovery: ${recovery.detail}`);
         return await rec.applyPlan(ws, plan, {
           planFile: file,
@@ -134,7 +134,7 @@ export function registerApply(program: Command): void {
           verifyWindowMs: panel.apply?.verify_window_ms,
           onEvent: (line) => ctx.out.note(`[50] [INFO] ${line}`),
         });
-      }, { breakLock: opts.breakLock, failFsync: faults.failFsync });
+      }, { command: "apply", breakLock: opts.breakLock, failFsync: faults.failFsync });
       ctx.out.result(result);
       const ms = result.elapsed_ms.toFixed(0);
       switch (result.status) {

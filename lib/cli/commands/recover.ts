@@ -16,7 +16,8 @@ export function registerRecover(program: Command): void {
       const faults = rec.faultsFromEnv();
       let report;
       if (opts.breakLock !== undefined) {
-        report = await rec.withLock(ws, "recover", (r) => Promise.resolve(r), {
+        report = await rec.withLock(ws, (r) => Promise.resolve(r), {
+          command: "recover",
           breakLock: opts.breakLock,
           failFsync: faults.failFsync,
         });

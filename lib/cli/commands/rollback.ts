@@ -22,7 +22,7 @@ export function registerRollback(program: Command): void {
       const rec = await import("../../reconciler/mod.ts");
       const panel = await loadPanelConfig(ws);
       const faults = rec.faultsFromEnv();
-      const result = await rec.withLock(ws, "rollback", async (recovery) => {
+      const result = await rec.withLock(ws, async (recovery) => {
         if (recovery.action !== "none") ctx.out.note(`[50] [NOTE] recovery: ${recovery.detail}`);
         return await rec.rollbackTo(ws, seqArg === undefined ? undefined : Number(seqArg), {
           participants: faults.participants,
@@ -31,7 +31,7 @@ export function registerRollback(program: Command): void {
           verifyWindowMs: panel.apply?.verify_window_ms,
           onEvent: (line) => ctx.out.note(`[50] [INFO] ${line}`),
         });
-      }, { breakLock: opts.breakLock, failFsync: faults.failFsync });
+      }, { command: "rollback", breakLock: opts.breakLock, failFsync: faults.failFsync });
       ctx.out.result(result);
       if (result.status === "noop") {
         ctx.out.line(
