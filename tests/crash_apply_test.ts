@@ -146,6 +146,8 @@ async function crashEverywhere(s: Scenario): Promise<string[]> {
     assert.equal(again.code, 0, `${point}: re-run failed: ${again.stderr}`);
     assert.equal((await readCommittedState(ws)).graph_hash, s.newHash, `${point}: converges`);
     assert.equal(await readLock(ws), null, point);
+    const strays = [...Deno.readDirSync(ws.rtt)].filter((e) => e.name.startsWith(".lock."));
+    assert.deepEqual(strays, [], `${point}: no lock temp file is left behind`);
     const verify = await run(["wal", "verify"], root);
     assert.equal(verify.code, 0, `${point}: ${verify.stderr}`);
   }

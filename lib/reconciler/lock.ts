@@ -66,6 +66,19 @@ export async function readLock(ws: Workspace): Promise<LockState | null> {
   return { id: "corrupt", pid: 0, command: "unknown", started_at: "unknown", alive: false };
 }
 
+/** Removes lock temp files left by processes that died before linking theirs into place. */
+async function removeStaleTemps(ws: Workspace): Promise<void> {
+  for await (const e of Deno.readDir(ws.rtt)) {
+    if (!e.isFile || !/^\.lock\.[0-9a-f]+\.tmp$/.test(e.name)) continue;
+    const path = `${ws.rtt}/${e.name}`;
+    try {
+      const { pid } = JSON.parse(await Deno.readTextFile(path));
+      if (Number.isInteger(pid) && pidAlive(pid)) continue;
+    } catch { /* empty or partial: its writer died mid-write */ }
+    await Deno.remove(path).catch(() => {});
+  }
+}
+
 /** Options for {@linkcode acquireLock}. */
 export interface AcquireLockOptions {
   /** Id of a dead owner's lock to break first. */
@@ -121,6 +134,7 @@ export async function acquireLock(
   } finally {
     await Deno.remove(tmp).catch(() => {});
   }
+  await removeStaleTemps(ws);
   return {
     info,
     async release() {
