@@ -75,6 +75,9 @@ export interface ReconcileResult {
   verify: HealthReport | null;
   /** The automatic rollback transaction after an SLO breach. */
   slo_rollback: { txn: string; seq: number | null } | null;
+  /** From the start until the new state was durable (END written), or until the abort. */
+  commit_ms: number;
+  /** Whole command, verify window included. */
   elapsed_ms: number;
 }
 
@@ -151,6 +154,7 @@ function baseResult(
     canary: null,
     verify: null,
     slo_rollback: null,
+    commit_ms: 0,
     elapsed_ms: performance.now() - t0,
   };
 }
@@ -219,6 +223,7 @@ export async function applyPlan(
       canaryBatches,
     }, { wal, participants, prepareTimeoutMs, verifyWindowMs, onEvent: options.onEvent });
     fill(res, tx);
+    res.commit_ms = Math.round((performance.now() - t0) * 1000) / 1000;
     if (!tx.committed) {
       res.status = "aborted";
       return finish(res, t0);
@@ -372,6 +377,7 @@ export async function rollbackTo(
       onEvent: options.onEvent,
     });
     fill(res, tx);
+    res.commit_ms = Math.round((performance.now() - t0) * 1000) / 1000;
     if (tx.committed) {
       res.status = "rolled-back-to";
       res.seq = tx.seq!;

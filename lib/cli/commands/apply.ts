@@ -136,7 +136,6 @@ export function registerApply(program: Command): void {
         });
       }, { command: "apply", breakLock: opts.breakLock, failFsync: faults.failFsync });
       ctx.out.result(result);
-      const ms = result.elapsed_ms.toFixed(0);
       switch (result.status) {
         case "noop":
           ctx.out.line(
@@ -146,7 +145,8 @@ export function registerApply(program: Command): void {
         case "applied":
           ctx.out.line(
             `[50] [INFO] Applied plan ${short}: seq ${result.seq}, graph ${result.graph_hash} ` +
-              `(${result.routes} routes, +${result.adds} -${result.dels} in ${result.batches} batch(es)) in ${ms} ms`,
+              `(${result.routes} routes, +${result.adds} -${result.dels} in ${result.batches} batch(es)) ` +
+              `committed in ${result.commit_ms.toFixed(0)} ms`,
           );
           if (result.verify) {
             ctx.out.note(

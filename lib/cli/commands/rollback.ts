@@ -40,9 +40,8 @@ export function registerRollback(program: Command): void {
       } else if (result.status === "rolled-back-to") {
         ctx.out.line(
           `[50] [INFO] Rolled back to the graph of seq ${result.to_seq}: new seq ${result.seq}, graph ${result.graph_hash} ` +
-            `(${result.routes} routes, +${result.adds} -${result.dels}) in ${
-              result.elapsed_ms.toFixed(0)
-            } ms`,
+            `(${result.routes} routes, +${result.adds} -${result.dels}) ` +
+            `committed in ${result.commit_ms.toFixed(0)} ms`,
         );
       } else {
         ctx.setExit(EXIT.failure);
