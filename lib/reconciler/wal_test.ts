@@ -104,3 +104,59 @@ Deno.test("a failed WAL fsync removes the record and throws instead of reporting
   assert.deepEqual(scan.records.map((r) => r.type), ["begin", "abort"]);
   assert.equal(scan.torn, null);
 });
+
+Deno.test("parseWal() property: any cut keeps exactly the complete records; any bit flip before the last record names its seq", async () => {
+  const fc = (await import("fast-check")).default;
+  const { recordSum } = await import("./wal.ts");
+  const build = (payloads: Array<Record<string, unknown>>) => {
+    let prev = WAL_GENESIS;
+    const lines = payloads.map((payload, i) => {
+      const body = { seq: i + 1, prev, at: "t", txn: "t-1", type: "vote" as const, payload };
+      const rec = { ...body, sum: recordSum(body) };
+      prev = rec.sum;
+      return JSON.stringify(rec) + "\n";
+    });
+    return { bytes: new TextEncoder().encode(lines.join("")), lines };
+  };
+  const payloads = fc.array(
+    fc.dictionary(fc.string({ maxLength: 6 }), fc.jsonValue({ maxDepth: 2 })),
+    {
+      minLength: 2,
+      maxLength: 8,
+    },
+  );
+  fc.assert(
+    fc.property(payloads, fc.nat(), (ps, cutSeed) => {
+      const { bytes } = build(ps);
+      const cut = cutSeed % (bytes.length + 1);
+      const r = parseWal(bytes.subarray(0, cut));
+      const complete = bytes.subarray(0, cut).filter((b) => b === 0x0a).length;
+      assert.equal(r.records.length, complete);
+      assert.equal(r.torn === null, cut === r.end);
+    }),
+    { numRuns: 200 },
+  );
+  fc.assert(
+    fc.property(payloads, fc.nat(), fc.integer({ min: 0, max: 7 }), (ps, offSeed, bit) => {
+      const { bytes, lines } = build(ps);
+      const beforeLast = bytes.length - new TextEncoder().encode(lines.at(-1)!).length;
+      const off = offSeed % beforeLast;
+      const bad = bytes.slice();
+      bad[off] ^= 1 << bit;
+      let seq = 1;
+      for (let i = 0, acc = 0; i < lines.length; i++) {
+        acc += new TextEncoder().encode(lines[i]).length;
+        if (off < acc) {
+          seq = i + 1;
+          break;
+        }
+      }
+      assert.throws(
+        () => parseWal(bad),
+        (e: unknown) =>
+          e instanceof VerificationError && e.message.includes(`corrupt at seq ${seq} `),
+      );
+    }),
+    { numRuns: 300 },
+  );
+});
