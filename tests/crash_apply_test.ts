@@ -62,6 +62,10 @@ interface Scenario {
   newHash: string;
   /** Crash point from which on the outcome is the new graph (default: all of them). */
   decisive?: string;
+  /** Extra environment of the command (e.g. a refusing participant). */
+  env?: Record<string, string>;
+  /** Exit code of the command when it is not killed (default 0). */
+  exitCode?: number;
 }
 
 /** A workspace with plan 1 applied and plan 2 (3 batches: deletes, a replacement, adds) ready. */
@@ -101,8 +105,8 @@ async function crashEverywhere(s: Scenario): Promise<string[]> {
   const traceWs = `${traceDir.path}/ws`;
   await copyDir(s.template, traceWs);
   const traceFile = `${traceDir.path}/trace.txt`;
-  const traced = await run(s.args, traceWs, { RTT_CRASH_TRACE: traceFile });
-  assert.equal(traced.code, 0, traced.stderr);
+  const traced = await run(s.args, traceWs, { ...s.env, RTT_CRASH_TRACE: traceFile });
+  assert.equal(traced.code, s.exitCode ?? 0, traced.stderr);
   const points = occurrences(await Deno.readTextFile(traceFile));
   const commitAt = s.decisive ? points.indexOf(s.decisive) : 0;
   assert.ok(commitAt >= 0, `${s.decisive} is a crash point: ${points.join(" ")}`);
@@ -113,7 +117,7 @@ async function crashEverywhere(s: Scenario): Promise<string[]> {
     const root = `${dir.path}/ws`;
     await copyDir(s.template, root);
     const ws = workspaceAt(root);
-    const crashed = await run(s.args, root, { RTT_CRASH_AT: point });
+    const crashed = await run(s.args, root, { ...s.env, RTT_CRASH_AT: point });
     assert.ok(
       crashed.killed,
       `${point}: expected SIGKILL, got exit ${crashed.code}: ${crashed.stderr}`,
@@ -142,8 +146,8 @@ async function crashEverywhere(s: Scenario): Promise<string[]> {
     );
     assert.equal((await recover(ws)).action, "none", `${point}: recovery is idempotent`);
 
-    const again = await run(s.args, root);
-    assert.equal(again.code, 0, `${point}: re-run failed: ${again.stderr}`);
+    const again = await run(s.args, root, s.env);
+    assert.equal(again.code, s.exitCode ?? 0, `${point}: re-run: ${again.stderr}`);
     assert.equal((await readCommittedState(ws)).graph_hash, s.newHash, `${point}: converges`);
     assert.equal(await readLock(ws), null, point);
     const strays = [...Deno.readDirSync(ws.rtt)].filter((e) => e.name.startsWith(".lock."));
@@ -230,5 +234,43 @@ Deno.test({
       newHash: t.p2Target,
     });
     console.log(`recover (roll forward): ${points.length} crash points: ${points.join(" ")}`);
+  },
+});
+
+Deno.test({
+  name: "an apply aborted by a NACK survives SIGKILL at every point of its rollback path",
+  sanitizeResources: false,
+  fn: async () => {
+    await using dir = await tempDir();
+    const t = await makeTemplate(dir.path);
+    const points = await crashEverywhere({
+      template: dir.path,
+      args: ["apply", t.p2],
+      env: { RTT_TEST_PARTICIPANT: "nack@prepare:3" },
+      exitCode: 1,
+      oldHash: t.p1Target,
+      newHash: t.p1Target,
+    });
+    assert.ok(points.includes("wal:abort:fsync:1") && points.includes("wal:rollback:write:3"));
+    console.log(`aborted apply: ${points.length} crash points: ${points.join(" ")}`);
+  },
+});
+
+Deno.test({
+  name: "recovery dropping a torn WAL tail survives SIGKILL at each of its points",
+  sanitizeResources: false,
+  fn: async () => {
+    await using dir = await tempDir();
+    const t = await makeTemplate(dir.path);
+    const wal = `${dir.path}/.rtt/wal/rtt.wal`;
+    await Deno.writeTextFile(wal, '{"seq":999,"prev":"sha256:', { append: true });
+    const points = await crashEverywhere({
+      template: dir.path,
+      args: ["recover"],
+      oldHash: t.p1Target,
+      newHash: t.p1Target,
+    });
+    assert.ok(points.includes("wal:truncate:1") && points.includes("wal:truncate:fsync:1"));
+    console.log(`torn-tail recovery: ${points.length} crash points: ${points.join(" ")}`);
   },
 });
