@@ -160,13 +160,20 @@ function applyBatch(routes: Map<string, PlannedRoute>, b: TxnBatch): void {
   for (const a of b.adds) routes.set(a.id, a);
 }
 
-function graphOf(routes: Map<string, PlannedRoute>): Graph {
-  return {
-    routes: [...routes.values()].sort((a, b) => {
-      const ka = routeKey(a), kb = routeKey(b);
-      return ka < kb ? -1 : ka > kb ? 1 : 0;
-    }),
-  };
+/**
+ * The graph after a batch, sorted only when a participant asks for it: with
+ * many batches, sorting every intermediate graph would dominate the apply.
+ */
+function lazyGraph(routes: Map<string, PlannedRoute>): () => Graph {
+  const snapshot = [...routes.values()];
+  let graph: Graph | undefined;
+  return () =>
+    graph ??= {
+      routes: snapshot.sort((a, b) => {
+        const ka = routeKey(a), kb = routeKey(b);
+        return ka < kb ? -1 : ka > kb ? 1 : 0;
+      }),
+    };
 }
 
 /**
@@ -211,7 +218,7 @@ export async function runTransaction(
   }, { sync: true });
 
   const routes = new Map(spec.base.graph.routes.map((r) => [r.id, r]));
-  let before = spec.base.graph;
+  let before: () => Graph = () => spec.base.graph;
   const touched: BatchStep[] = [];
 
   const abort = async (failure: TxnFailure): Promise<TxnResult> => {
@@ -245,15 +252,20 @@ export async function runTransaction(
   for (let i = 0; i < count; i++) {
     const b = spec.batches[i];
     applyBatch(routes, b);
-    const after = i === count - 1 ? spec.target : graphOf(routes);
+    const after = i === count - 1 ? () => spec.target : lazyGraph(routes);
+    const beforeThis = before;
     const step: BatchStep = {
       txn,
       index: i,
       count,
       adds: b.adds,
       dels: b.dels,
-      before,
-      after,
+      get before() {
+        return beforeThis();
+      },
+      get after() {
+        return after();
+      },
       targetHash: spec.targetHash,
       last: i === count - 1,
     };

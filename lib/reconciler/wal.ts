@@ -1,6 +1,6 @@
 /**
  * The write-ahead log: one append-only file `.rtt/wal/rtt.wal` of
- * newline-terminated JSON records. Each record carries its sequence number,
+ * newline-terminated JSON records in canonical form (RFC 8785). Each record carries its sequence number,
  * the checksum of the previous record (so the file is a hash chain) and its
  * own checksum (`sha256:` of the canonical record without `sum`).
  *
@@ -14,6 +14,7 @@
  */
 import {
   canonicalBytes,
+  canonicalize,
   crashPoint,
   relativePath,
   sha256HexSync,
@@ -119,6 +120,9 @@ function checkLine(line: string, expectedSeq: number, prev: string): string | Wa
   if (rec.prev !== prev) return `prev ${rec.prev} does not match the previous record's ${prev}`;
   const sum = recordSum(rec);
   if (rec.sum !== sum) return `checksum ${rec.sum} does not match its content (${sum})`;
+  // Records are written in canonical form, so a change that keeps the parsed
+  // value (e.g. "1e5" -> "1E5") is still caught: every altered byte is detected.
+  if (canonicalize(rec) !== line) return "bytes differ from the record's canonical form";
   return rec;
 }
 
@@ -308,7 +312,7 @@ export class WalWriter {
       payload,
     };
     const rec: WalRecord = { ...body, sum: recordSum(body) };
-    const bytes = new TextEncoder().encode(JSON.stringify(rec) + "\n");
+    const bytes = new TextEncoder().encode(canonicalize(rec) + "\n");
     const before = this.#end;
     crashPoint(`wal:${type}:write`);
     let off = 0;
