@@ -11,6 +11,10 @@ import { registerDoctor } from "./doctor.ts";
 import { registerKeys } from "./keys.ts";
 import { registerRegistry } from "./registry.ts";
 import { registerPlan } from "./plan.ts";
+import { registerApply } from "./apply.ts";
+import { registerRollback } from "./rollback.ts";
+import { registerRecover } from "./recover.ts";
+import { registerWal } from "./wal.ts";
 import { registerStatus } from "./status.ts";
 import { registerBench } from "./bench.ts";
 
@@ -22,6 +26,10 @@ export function registerCommands(program: Command): void {
   registerKeys(program);
   registerRegistry(program);
   registerPlan(program);
+  registerApply(program);
+  registerRollback(program);
+  registerRecover(program);
+  registerWal(program);
   registerStatus(program);
   registerBench(program);
 }

@@ -5,7 +5,9 @@ import { exists } from "../../core/mod.ts";
 /** `rtt-deno status` */
 export function registerStatus(program: Command): void {
   program.command("status")
-    .description("show the workspace, its signing key and committed state")
+    .description(
+      "show the workspace, its signing key, the committed graph (hash, seq), the last plan and any lock",
+    )
     .action(async (_opts: unknown, cmd: Command) => {
       const ctx = contextOf(cmd);
       const ws = ctx.workspace();
@@ -14,11 +16,46 @@ export function registerStatus(program: Command): void {
       try {
         keyId = JSON.parse(await Deno.readTextFile(`${ws.keys}/default.pub.json`)).key_id ?? null;
       } catch { /* no key yet */ }
-      const status = { workspace: ws.root, initialised, key_id: keyId };
+      const { reconcilerStatus } = await import("../../reconciler/mod.ts");
+      const r = initialised ? await reconcilerStatus(ws) : null;
+      const status = {
+        workspace: ws.root,
+        initialised,
+        key_id: keyId,
+        committed: r?.committed ?? null,
+        last_applied: r?.last_applied ?? null,
+        lock: r?.lock ?? null,
+        recovery: r?.recovery ?? null,
+        recovery_pending: r?.recovery_pending ?? false,
+      };
       ctx.out.result(status);
       ctx.out.line(
         `workspace   ${ws.root}${initialised ? "" : " (not initialised: run rtt-deno init)"}`,
       );
       ctx.out.line(`signing key ${keyId ?? "none"}`);
+      if (!r) return;
+      const { committed: c, last_applied: lastApplied, lock } = r;
+      ctx.out.line(
+        `committed   seq ${c.seq}, graph ${c.graph_hash} (${c.routes} routes)${
+          c.seq === 0 ? ", nothing applied yet" : c.plan_id ? "" : ", from a rollback"
+        }`,
+      );
+      ctx.out.line(
+        `last plan   ${
+          lastApplied
+            ? `${lastApplied.plan_id} (seq ${lastApplied.seq}, ${lastApplied.applied_at})`
+            : "none"
+        }`,
+      );
+      if (lock) {
+        ctx.out.line(
+          `lock        ${lock.id}: ${lock.command} pid ${lock.pid} since ${lock.started_at} ` +
+            (lock.alive ? "(running)" : `(DEAD: run "rtt-deno recover --break-lock ${lock.id}")`),
+        );
+      } else ctx.out.line("lock        none");
+      if (status.recovery) ctx.out.line(`recovery    ${status.recovery.detail}`);
+      if (r.recovery_pending) {
+        ctx.out.line("recovery    pending: an unfinished transaction is in the WAL");
+      }
     });
 }

@@ -1,0 +1,53 @@
+/**
+ * What `rtt-deno status` shows about the reconciler, gathered in one call
+ * that loads nothing heavy: the committed graph, the last applied plan, the
+ * lock, and recovery (run when nobody holds the lock, otherwise only
+ * detected, because recovery writes).
+ *
+ * @module
+ */
+import type { Workspace } from "../core/mod.ts";
+// graph.ts directly, not mod.ts: see transaction.ts (status must start fast).
+import { readCommittedState } from "../graph/graph.ts";
+import { type LockState, readLock } from "./lock.ts";
+import { recover, recoveryPending, type RecoveryReport } from "./recover.ts";
+import { type LastApplied, lastAppliedPath } from "./transaction.ts";
+
+/** Reconciler part of `status`. */
+export interface ReconcilerStatus {
+  committed: { seq: number; graph_hash: string; plan_id: string | null; routes: number };
+  last_applied: LastApplied | null;
+  lock: LockState | null;
+  /** What recovery did now (null when nothing). */
+  recovery: RecoveryReport | null;
+  /** An unfinished transaction waits for recovery (the lock is held). */
+  recovery_pending: boolean;
+}
+
+/** Recovers when possible, then reports the committed state, last plan and lock. */
+export async function reconcilerStatus(ws: Workspace): Promise<ReconcilerStatus> {
+  const lock = await readLock(ws);
+  let recovery: RecoveryReport | null = null;
+  let pending = false;
+  if (!lock) {
+    const r = await recover(ws);
+    if (r.action !== "none") recovery = r;
+  } else pending = await recoveryPending(ws);
+  const state = await readCommittedState(ws);
+  let last: LastApplied | null = null;
+  try {
+    last = JSON.parse(await Deno.readTextFile(lastAppliedPath(ws)));
+  } catch { /* nothing applied yet */ }
+  return {
+    committed: {
+      seq: state.seq,
+      graph_hash: state.graph_hash,
+      plan_id: state.plan_id,
+      routes: state.graph.routes.length,
+    },
+    last_applied: last,
+    lock,
+    recovery,
+    recovery_pending: pending,
+  };
+}

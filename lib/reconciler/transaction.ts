@@ -1,0 +1,463 @@
+/**
+ * The coordinator: one transaction from a committed graph to a target graph,
+ * batch by batch, with two-phase commit over the participants and every step
+ * in the WAL.
+ *
+ * Durability points (fsync): BEGIN, the graph staged by the state participant,
+ * COMMIT, the state file, END, and ABORT. Everything between BEGIN and COMMIT
+ * needs no fsync: without a durable COMMIT the transaction is presumed
+ * aborted and recovery rolls it back. After a durable COMMIT, recovery rolls
+ * it forward, so the committed graph is always exactly the old or the new one.
+ *
+ * @module
+ */
+import { toHex, type Workspace, writeJsonAtomic } from "../core/mod.ts";
+// graph.ts directly, not mod.ts: mod.ts also loads plan verification (YAML, JSON
+// source maps), which `status` and recovery never need and must not pay for at startup.
+import {
+  type CommittedState,
+  type Graph,
+  type PlannedRoute,
+  routeKey,
+  statePath,
+} from "../graph/graph.ts";
+import type { BatchStep, Health, Participant, RouteRef, Vote } from "./participant.ts";
+import type { WalRecord, WalWriter } from "./wal.ts";
+
+/** One batch of changes. */
+export interface TxnBatch {
+  adds: PlannedRoute[];
+  dels: RouteRef[];
+}
+
+/** What a transaction does. */
+export interface TxnSpec {
+  /** `apply` (a plan) or `rollback` (back to an earlier committed graph). */
+  kind: "apply" | "rollback";
+  /** The committed state the transaction starts from. */
+  base: CommittedState;
+  /** Final graph and its hash. */
+  target: Graph;
+  targetHash: string;
+  batches: TxnBatch[];
+  /** Plan applied (null for a rollback). */
+  planId: string | null;
+  /** Extra fields recorded in BEGIN and COMMIT (plan file, rollback target seq, ...). */
+  meta?: Record<string, unknown>;
+  /** Apply --canary: batches in the canary slice, held for a verify window before the rest. */
+  canaryBatches?: number;
+}
+
+/** How a transaction runs. */
+export interface TxnOptions {
+  /** The open WAL (recovery has run). */
+  wal: WalWriter;
+  participants: Participant[];
+  /** A participant that has not voted after this long votes ABORT. */
+  prepareTimeoutMs: number;
+  /** Length of the canary verify window. */
+  verifyWindowMs: number;
+  /** Human progress lines. */
+  onEvent?: (line: string) => void;
+}
+
+/** Where and why a transaction was aborted. */
+export interface TxnFailure {
+  /** 0-based batch index (-1 when not tied to a batch). */
+  batch: number;
+  step: "prepare" | "commit" | "canary" | "fsync";
+  participant: string | null;
+  reason: string;
+}
+
+/** One vote as recorded. */
+export interface VoteRecord {
+  batch: number;
+  participant: string;
+  vote: "ready" | "abort";
+  reason?: string;
+  ms: number;
+}
+
+/** Outcome of {@linkcode runTransaction}. */
+export interface TxnResult {
+  txn: string;
+  committed: boolean;
+  /** Seq of the COMMIT record (the new state's seq) when committed. */
+  seq: number | null;
+  batchesDone: number;
+  votes: VoteRecord[];
+  failure: TxnFailure | null;
+  canary: HealthReport | null;
+}
+
+/** Result of a verify window. */
+export interface HealthReport {
+  ok: boolean;
+  window_ms: number;
+  checks: number;
+  breach: { participant: string; detail: string } | null;
+}
+
+/** New transaction id. */
+export function newTxnId(): string {
+  return `t-${toHex(crypto.getRandomValues(new Uint8Array(6)))}`;
+}
+
+function timeout<T>(p: Promise<T>, ms: number, onTimeout: () => T): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return Promise.race([
+    p.finally(() => clearTimeout(timer)),
+    new Promise<T>((resolve) => {
+      timer = setTimeout(() => resolve(onTimeout()), ms);
+    }),
+  ]);
+}
+
+/**
+ * Asks every participant for health until `windowMs` has passed (at least
+ * once); the first unhealthy answer, error or unanswered check is a breach.
+ */
+export async function verifyWindow(
+  participants: Participant[],
+  options: { windowMs: number; checkTimeoutMs: number },
+): Promise<HealthReport> {
+  const { windowMs, checkTimeoutMs } = options;
+  const start = performance.now();
+  const interval = Math.max(10, Math.min(50, Math.floor(windowMs / 4)));
+  let checks = 0;
+  while (true) {
+    checks++;
+    const results = await Promise.all(participants.map((p) =>
+      timeout<Health>(
+        Promise.resolve().then(() => p.health()).catch((err) => ({
+          ok: false,
+          detail: `health check failed: ${err}`,
+        })),
+        checkTimeoutMs,
+        () => ({ ok: false, detail: `no health answer within ${checkTimeoutMs} ms` }),
+      ).then((h) => ({ p, h }))
+    ));
+    const bad = results.find((r) => !r.h.ok);
+    if (bad) {
+      return {
+        ok: false,
+        window_ms: windowMs,
+        checks,
+        breach: { participant: bad.p.name, detail: bad.h.detail ?? "unhealthy" },
+      };
+    }
+    const elapsed = performance.now() - start;
+    if (elapsed >= windowMs) break;
+    await new Promise((r) => setTimeout(r, Math.min(interval, windowMs - elapsed)));
+  }
+  return { ok: true, window_ms: windowMs, checks, breach: null };
+}
+
+/** Applies a batch to a route map (dels first, then adds). */
+function applyBatch(routes: Map<string, PlannedRoute>, b: TxnBatch): void {
+  for (const d of b.dels) routes.delete(d.id);
+  for (const a of b.adds) routes.set(a.id, a);
+}
+
+/**
+ * The graph after a batch, sorted only when a participant asks for it: with
+ * many batches, sorting every intermediate graph would dominate the apply.
+ */
+function lazyGraph(routes: Map<string, PlannedRoute>): () => Graph {
+  const snapshot = [...routes.values()];
+  let graph: Graph | undefined;
+  return () =>
+    graph ??= {
+      routes: snapshot.sort((a, b) => {
+        const ka = routeKey(a), kb = routeKey(b);
+        return ka < kb ? -1 : ka > kb ? 1 : 0;
+      }),
+    };
+}
+
+/**
+ * Runs one transaction. Returns with `committed: false` when a participant
+ * refused, failed or timed out (everything prepared was rolled back and an
+ * ABORT recorded). A failed fsync of COMMIT rolls back the same way and is
+ * then thrown, never reported as success. The caller holds the lock and has
+ * run recovery.
+ */
+export async function runTransaction(
+  ws: Workspace,
+  spec: TxnSpec,
+  options: TxnOptions,
+): Promise<TxnResult> {
+  const txn = newTxnId();
+  const { participants, wal } = options;
+  const emit = options.onEvent ?? (() => {});
+  const count = spec.batches.length;
+  const result: TxnResult = {
+    txn,
+    committed: false,
+    seq: null,
+    batchesDone: 0,
+    votes: [],
+    failure: null,
+    canary: null,
+  };
+  const meta = spec.meta ?? {};
+  await wal.append({
+    type: "begin",
+    txn,
+    payload: {
+      kind: spec.kind,
+      plan_id: spec.planId,
+      base_seq: spec.base.seq,
+      base_graph: spec.base.graph_hash,
+      target_graph: spec.targetHash,
+      batches: count,
+      participants: participants.map((p) => p.name),
+      ...meta,
+    },
+  }, { sync: true });
+
+  const routes = new Map(spec.base.graph.routes.map((r) => [r.id, r]));
+  let before: () => Graph = () => spec.base.graph;
+  const touched: BatchStep[] = [];
+
+  const abort = async (failure: TxnFailure): Promise<TxnResult> => {
+    for (const step of [...touched].reverse()) {
+      const errors: Record<string, string> = {};
+      for (const p of participants) {
+        try {
+          await p.rollback(step);
+        } catch (err) {
+          errors[p.name] = String(err);
+        }
+      }
+      await wal.append({ type: "rollback", txn, payload: { batch: step.index, errors } });
+    }
+    await wal.append({
+      type: "abort",
+      txn,
+      payload: { ...failure, graph_hash: spec.base.graph_hash },
+    }, {
+      sync: true,
+    });
+    result.failure = failure;
+    emit(
+      `aborted at ${failure.step} of batch ${failure.batch + 1}/${count}` +
+        `${failure.participant ? ` by ${failure.participant}` : ""}: ${failure.reason}; ` +
+        `rolled back ${touched.length} batch(es), committed graph unchanged`,
+    );
+    return result;
+  };
+
+  for (let i = 0; i < count; i++) {
+    const b = spec.batches[i];
+    applyBatch(routes, b);
+    const after = i === count - 1 ? () => spec.target : lazyGraph(routes);
+    const beforeThis = before;
+    const step: BatchStep = {
+      txn,
+      index: i,
+      count,
+      adds: b.adds,
+      dels: b.dels,
+      get before() {
+        return beforeThis();
+      },
+      get after() {
+        return after();
+      },
+      targetHash: spec.targetHash,
+      last: i === count - 1,
+    };
+    await wal.append({
+      type: "prepare",
+      txn,
+      payload: {
+        batch: i,
+        add: b.adds.map((r) => r.id),
+        del: b.dels.map((r) => r.id),
+      },
+    });
+    touched.push(step);
+    const controller = new AbortController();
+    const votes = await Promise.all(participants.map(async (p) => {
+      const t0 = performance.now();
+      const vote = await timeout<Vote>(
+        Promise.resolve().then(() => p.prepare(step, controller.signal)).catch((err) => ({
+          ready: false,
+          reason: `prepare failed: ${err instanceof Error ? err.message : err}`,
+        })),
+        options.prepareTimeoutMs,
+        () => {
+          controller.abort();
+          return { ready: false, reason: `no vote within ${options.prepareTimeoutMs} ms` };
+        },
+      );
+      return { p, vote, ms: performance.now() - t0 };
+    }));
+    for (const { p, vote, ms } of votes) {
+      const rec: VoteRecord = {
+        batch: i,
+        participant: p.name,
+        vote: vote.ready ? "ready" : "abort",
+        ...(vote.ready ? {} : { reason: vote.reason }),
+        ms: Math.round(ms * 1000) / 1000,
+      };
+      result.votes.push(rec);
+      await wal.append({ type: "vote", txn, payload: { ...rec } });
+    }
+    const no = votes.find((v) => !v.vote.ready);
+    if (no) {
+      return await abort({
+        batch: i,
+        step: "prepare",
+        participant: no.p.name,
+        reason: (no.vote as { reason: string }).reason,
+      });
+    }
+    await wal.append({ type: "batch-commit", txn, payload: { batch: i } });
+    for (const p of participants) {
+      try {
+        await p.commit(step);
+      } catch (err) {
+        return await abort({ batch: i, step: "commit", participant: p.name, reason: String(err) });
+      }
+    }
+    result.batchesDone = i + 1;
+    emit(
+      `batch ${i + 1}/${count}: +${b.adds.length} -${b.dels.length} ` +
+        `(${votes.map((v) => `${v.p.name} ready`).join(", ")}) committed`,
+    );
+    before = after;
+    if (spec.canaryBatches === i + 1 && i + 1 < count) {
+      const report = await verifyWindow(participants, {
+        windowMs: options.verifyWindowMs,
+        checkTimeoutMs: options.prepareTimeoutMs,
+      });
+      result.canary = report;
+      await wal.append({ type: "canary", txn, payload: { batches: i + 1, ...report } });
+      if (!report.ok) {
+        return await abort({
+          batch: i,
+          step: "canary",
+          participant: report.breach!.participant,
+          reason: `canary breach: ${report.breach!.detail}`,
+        });
+      }
+      emit(
+        `canary: ${i + 1}/${count} batch(es) healthy for ${options.verifyWindowMs} ms ` +
+          `(${report.checks} checks); promoting the rest`,
+      );
+    }
+  }
+
+  let commit: WalRecord;
+  try {
+    commit = await wal.append({
+      type: "commit",
+      txn,
+      payload: {
+        kind: spec.kind,
+        plan_id: spec.planId,
+        base_seq: spec.base.seq,
+        base_graph: spec.base.graph_hash,
+        graph_hash: spec.targetHash,
+        routes: spec.target.routes.length,
+        ...meta,
+      },
+    }, { sync: true });
+  } catch (err) {
+    await abort({ batch: count - 1, step: "fsync", participant: null, reason: String(err) });
+    throw Object.assign(
+      new Error(
+        `Transaction ${txn} aborted: the COMMIT record could not be made durable (${
+          err instanceof Error ? err.message : err
+        }); the committed graph is unchanged (seq ${spec.base.seq})`,
+        { cause: err },
+      ),
+      { code: "EIO" },
+    );
+  }
+  try {
+    await finishCommit(ws, { wal, commit, graph: spec.target });
+  } catch (err) {
+    // The decision is durable: recovery will complete it. Say so rather than "failed".
+    throw Object.assign(
+      new Error(
+        `Transaction ${txn} is committed (COMMIT seq ${commit.seq} is durable) but writing the ` +
+          `state failed (${
+            err instanceof Error ? err.message : err
+          }); "rtt-deno recover" completes it`,
+        { cause: err },
+      ),
+      { code: "EIO" },
+    );
+  }
+  result.committed = true;
+  result.seq = commit.seq;
+  return result;
+}
+
+/** Content of `plans/last_applied.json`. */
+export interface LastApplied {
+  plan_id: string;
+  plan_file: string | null;
+  txn: string;
+  seq: number;
+  graph_hash: string;
+  base_graph: string;
+  applied_at: string;
+}
+
+/** Path of `plans/last_applied.json`. */
+export function lastAppliedPath(ws: Workspace): string {
+  return `${ws.plans}/last_applied.json`;
+}
+
+/**
+ * Second half of a commit, after the COMMIT record is durable: replace the
+ * committed state, record the applied plan, write END. Idempotent, so
+ * recovery runs it again when a crash cut it short.
+ */
+export async function finishCommit(
+  ws: Workspace,
+  committed: { wal: WalWriter; commit: WalRecord; graph: Graph },
+): Promise<void> {
+  const { wal, commit, graph } = committed;
+  const p = commit.payload as {
+    kind: string;
+    plan_id: string | null;
+    graph_hash: string;
+    base_graph: string;
+    plan_file?: string;
+  };
+  const state: CommittedState = {
+    state_version: 1,
+    seq: commit.seq,
+    graph_hash: p.graph_hash,
+    plan_id: p.plan_id,
+    graph,
+  };
+  await Deno.mkdir(ws.state, { recursive: true });
+  await writeJsonAtomic(statePath(ws), state, { label: "state" });
+  if (p.kind === "apply" && p.plan_id) {
+    const last: LastApplied = {
+      plan_id: p.plan_id,
+      plan_file: p.plan_file ?? null,
+      txn: commit.txn,
+      seq: commit.seq,
+      graph_hash: p.graph_hash,
+      base_graph: p.base_graph,
+      applied_at: commit.at,
+    };
+    await Deno.mkdir(ws.plans, { recursive: true });
+    await writeJsonAtomic(lastAppliedPath(ws), last, { label: "last_applied" });
+  }
+  await wal.append({
+    type: "end",
+    txn: commit.txn,
+    payload: { seq: commit.seq, graph_hash: p.graph_hash },
+  }, {
+    sync: true,
+  });
+}
