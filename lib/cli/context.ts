@@ -32,7 +32,7 @@ export interface CommandContext {
 
 let current: CommandContext | undefined;
 
-/** Creates the context for one run (called by the CLI entry point). */
+/** Creates the context for one command run (the CLI does it before each action). */
 export function createContext(globals: GlobalOptions, out?: Output): CommandContext {
   let ws: Workspace | undefined;
   const ctx: CommandContext = {
@@ -48,16 +48,14 @@ export function createContext(globals: GlobalOptions, out?: Output): CommandCont
   return ctx;
 }
 
-/** The context of the running command, refreshed with its parsed global options. */
+/** The context of the running command (created from its parsed global options). */
 export function contextOf(cmd: Command): CommandContext {
-  const globals = cmd.optsWithGlobals() as GlobalOptions;
-  const ctx = current ?? createContext(globals);
-  if (ctx.globals !== globals) {
-    const fresh = createContext(globals);
-    fresh.exitCode = ctx.exitCode;
-    return fresh;
-  }
-  return ctx;
+  return current ?? createContext(cmd.optsWithGlobals() as GlobalOptions);
+}
+
+/** Makes `ctx` current again (a nested CLI run restores its caller's context). */
+export function restoreContext(ctx: CommandContext | undefined): void {
+  current = ctx;
 }
 
 /** The most recent context (for the error boundary). */

@@ -10,7 +10,7 @@
 import { Command, CommanderError } from "commander";
 import { errorMessage } from "../core/mod.ts";
 import { registerCommands } from "./commands/mod.ts";
-import { createContext, lastContext } from "./context.ts";
+import { createContext, type GlobalOptions, lastContext, restoreContext } from "./context.ts";
 import { errorJson, EXIT, exitCodeFor } from "./errors.ts";
 import { Output } from "./output.ts";
 import { VERSION } from "./version.ts";
@@ -21,7 +21,7 @@ export { formatTable, Output } from "./output.ts";
 export { VERSION } from "./version.ts";
 
 /** Builds the program (exposed for tests and help generation). */
-export function buildProgram(): Command {
+export function buildProgram(options: RunOptions = {}): Command {
   const program = new Command("rtt-deno")
     .description(
       "RTT: signed registry, deterministic plans, atomic apply and a local fabric for AI agents and tools",
@@ -40,6 +40,12 @@ export function buildProgram(): Command {
     .configureOutput({ outputError: () => {} });
   registerCommands(program);
   for (const cmd of program.commands) applyDefaults(cmd);
+  // The context (output, workspace) is built from the parsed global options right before the
+  // action runs, so every command sees the same --json/--quiet/--workspace.
+  program.hook("preAction", (_root, action) => {
+    const globals = action.optsWithGlobals() as GlobalOptions;
+    createContext(globals, options.sinks ? new Output(globals, options.sinks) : undefined);
+  });
   return program;
 }
 
@@ -52,16 +58,31 @@ function commanderMessage(err: CommanderError): string {
   return err.message.replace(/^error: /, "").replace(/\n+/g, " ").trim();
 }
 
+/** Options for {@linkcode run}. */
+export interface RunOptions {
+  /** Capture output instead of writing to stdout/stderr (used by `auto --json`). */
+  sinks?: { out?: (s: string) => void; err?: (s: string) => void };
+}
+
 /**
  * Runs the CLI on `args` (without the program name) and returns the exit
  * code. Never exits the process itself.
  */
-export async function run(args: string[]): Promise<number> {
-  const program = buildProgram();
+export async function run(args: string[], options: RunOptions = {}): Promise<number> {
+  const outer = lastContext();
+  try {
+    return await runIn(args, options);
+  } finally {
+    restoreContext(outer);
+  }
+}
+
+async function runIn(args: string[], options: RunOptions): Promise<number> {
+  const program = buildProgram(options);
   const early = parseGlobalsLoosely(args);
-  createContext(early);
+  createContext(early, options.sinks ? new Output(early, options.sinks) : undefined);
   if (args.length === 0) {
-    new Output(early).stderr(program.helpInformation());
+    lastContext()!.out.stderr(program.helpInformation());
     return EXIT.usage;
   }
   try {
@@ -71,12 +92,10 @@ export async function run(args: string[]): Promise<number> {
     if (err instanceof CommanderError) {
       if (err.code === "commander.helpDisplayed" || err.code === "commander.version") return 0;
       if (err.code === "commander.help") return EXIT.usage;
-      const out = lastContext()?.out ?? new Output(early);
-      out.error(commanderMessage(err));
+      lastContext()!.out.error(commanderMessage(err));
       return EXIT.usage;
     }
-    const ctx = lastContext();
-    const out = ctx?.out ?? new Output(early);
+    const out = lastContext()!.out;
     const code = exitCodeFor(err);
     if (out.json) out.result(errorJson(err, code));
     out.error(errorMessage(err));

@@ -17,6 +17,7 @@ import { registerRecover } from "./recover.ts";
 import { registerWal } from "./wal.ts";
 import { registerStatus } from "./status.ts";
 import { registerBench } from "./bench.ts";
+import { registerAuto } from "./auto.ts";
 
 /** Adds every command to the program, in help order. */
 export function registerCommands(program: Command): void {
@@ -31,5 +32,6 @@ export function registerCommands(program: Command): void {
   registerRecover(program);
   registerWal(program);
   registerStatus(program);
+  registerAuto(program);
   registerBench(program);
 }

@@ -74,6 +74,9 @@ export function registerPlan(program: Command): void {
           'the registry is empty: planning from the scanned manifests (run "rtt-deno registry ingest" to plan from signed, verified content)',
         );
       }
+      // The base graph must be a consistent committed state: finish or undo an interrupted apply.
+      const { recover } = await import("../../reconciler/mod.ts");
+      await recover(ws);
       const [state, topology, model] = await Promise.all([
         readCommittedState(ws),
         solver.readTopology(),

@@ -38,7 +38,7 @@ export function registerRegistry(program: Command): void {
         );
       }
       ctx.out.line(
-        `[INFO] Ingested ${r.added.length} new object(s), ${r.unchanged.length} unchanged, in ${
+        `[30] [INFO] Ingested ${r.added.length} new object(s), ${r.unchanged.length} unchanged, in ${
           ms.toFixed(0)
         } ms${r.indexWritten ? "" : "; index unchanged"}`,
       );
@@ -61,7 +61,7 @@ export function registerRegistry(program: Command): void {
         ctx.out.line(`[ERROR] registry verify: ${r.problems.length} problem(s)`);
       } else {
         ctx.out.line(
-          `[INFO] registry verified: ${r.objects} object(s), ${r.signatures} signature(s), ${r.entries} index entr${
+          `[30] [INFO] registry verified: ${r.objects} object(s), ${r.signatures} signature(s), ${r.entries} index entr${
             r.entries === 1 ? "y" : "ies"
           }${r.packed ? `, ${r.packed} packed` : ""} in ${ms.toFixed(0)} ms`,
         );
@@ -123,7 +123,7 @@ export function registerRegistry(program: Command): void {
       const ms = performance.now() - t0;
       ctx.out.result({ ...r, elapsed_ms: Math.round(ms) });
       ctx.out.line(
-        `[INFO] pack: ${r.objects} object(s), ${r.packBytes} bytes + LUT ${r.lutBytes} bytes${
+        `[30] [INFO] pack: ${r.objects} object(s), ${r.packBytes} bytes + LUT ${r.lutBytes} bytes${
           r.written ? "" : " (unchanged)"
         } in ${ms.toFixed(0)} ms`,
       );
