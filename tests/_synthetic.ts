@@ -36,7 +36,8 @@ export interface SyntheticWorkspace {
   edges: number;
 }
 
-function mulberry32(seed: number): () => number {
+/** Small deterministic PRNG (mulberry32): the same seed gives the same synthetic data. */
+export function rng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -51,7 +52,7 @@ const KINDS = ["api", "service", "tool", "bus", "hook", "extension", "contract",
 
 /** Builds the manifests without writing them. */
 export function syntheticManifests(n: number, options: SyntheticOptions = {}): SymbolManifest[] {
-  const rand = mulberry32(options.seed ?? 1);
+  const rand = rng(options.seed ?? 1);
   const maxReq = options.maxRequires ?? 3;
   const hubs = Math.max(1, options.hubs ?? Math.min(20, Math.floor(n / 10)));
   const out: SymbolManifest[] = [];

@@ -149,10 +149,23 @@ export async function signPayload(
  * True when `block.sig` is a valid signature by `publicKey` over `payload` in
  * `domain`. Never throws on a malformed signature: that is simply invalid.
  */
-export async function verifyPayload(
+export function verifyPayload(
   publicKey: Uint8Array,
   domain: SignatureDomain,
   payload: unknown,
+  block: SignatureBlock,
+): Promise<boolean> {
+  return verifyMessage(publicKey, signedMessage(domain, payload), block);
+}
+
+/**
+ * Like {@linkcode verifyPayload} over an already built {@linkcode signedMessage},
+ * for callers checking several signatures over the same bytes (the message is
+ * canonicalised once).
+ */
+export async function verifyMessage(
+  publicKey: Uint8Array,
+  message: Uint8Array,
   block: SignatureBlock,
 ): Promise<boolean> {
   if (block?.alg !== "ed25519" || typeof block.sig !== "string") return false;
@@ -162,12 +175,12 @@ export async function verifyPayload(
   } catch {
     return false;
   }
-  if (sig.length !== 64) return false;
+  if (sig.length !== 64 || publicKey.length !== 32) return false;
   const key = await importPublic(publicKey);
   return await crypto.subtle.verify(
     "Ed25519",
     key,
     sig as Uint8Array<ArrayBuffer>,
-    signedMessage(domain, payload) as Uint8Array<ArrayBuffer>,
+    message as Uint8Array<ArrayBuffer>,
   );
 }

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { generateKeyPair, VerificationError, workspaceAt } from "../core/mod.ts";
 import { createTrustRoot } from "../security/mod.ts";
 import { tempDir } from "../../tests/_helpers.ts";
-import { EMPTY_GRAPH, graphHash, type PlannedRoute, routeId } from "./graph.ts";
+import { testRoute } from "../../tests/_plans.ts";
+import { EMPTY_GRAPH, graphHash } from "./graph.ts";
 import {
   applyDelta,
   checkPlanTarget,
@@ -12,29 +13,8 @@ import {
   sealPlan,
 } from "./plan.ts";
 
-const H = "sha256:" + "0".repeat(64);
-
-function route(from: string, to: string): PlannedRoute {
-  return {
-    id: routeId(from, to),
-    from,
-    to,
-    from_version: "1.0.0",
-    to_version: "1.0.0",
-    from_hash: H,
-    to_hash: H,
-    type: "t.v1",
-    class: "interactive",
-    lane: "uds",
-    placement: { numa_node: 0, cpus: [0, 1] },
-    qos: { latency_budget_ms: 1, throughput_qps: 10 },
-    bucket: { rate_per_s: 10, burst: 10 },
-    predicted_p99_ms: 0.1,
-  };
-}
-
 function body(): Omit<Plan, "plan_id" | "sign"> {
-  const r = route("rtt://a/api/x", "rtt://a/api/y");
+  const r = testRoute("rtt://a/api/x", "rtt://a/api/y");
   return {
     plan_version: 1,
     created_at: "1970-01-01T00:00:00Z",

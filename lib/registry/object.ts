@@ -15,8 +15,8 @@ import {
   sha256HexSync,
   type SignatureBlock,
   signedMessage,
-  toBase64,
   VerificationError,
+  verifyMessage,
   verifyPayload,
   type Workspace,
 } from "../core/mod.ts";
@@ -171,41 +171,6 @@ export async function verifyObject(obj: RegistryObject, check: ObjectCheck): Pro
 }
 
 const PREFIX_LEN = signedMessage("manifest", null).length - "null".length;
-const cryptoKeys = new Map<string, Promise<CryptoKey>>();
-
-async function verifyMessage(
-  publicKey: Uint8Array,
-  msg: Uint8Array,
-  sig: SignatureBlock,
-): Promise<boolean> {
-  if (sig.alg !== "ed25519" || typeof sig.sig !== "string") return false;
-  let raw: Uint8Array;
-  try {
-    raw = fromBase64(sig.sig);
-  } catch {
-    return false;
-  }
-  if (raw.length !== 64 || publicKey.length !== 32) return false;
-  const id = toBase64(publicKey);
-  let key = cryptoKeys.get(id);
-  if (!key) {
-    key = crypto.subtle.importKey(
-      "raw",
-      publicKey as Uint8Array<ArrayBuffer>,
-      { name: "Ed25519" },
-      false,
-      ["verify"],
-    );
-    cryptoKeys.set(id, key);
-  }
-  return await crypto.subtle.verify(
-    "Ed25519",
-    await key,
-    raw as Uint8Array<ArrayBuffer>,
-    msg as Uint8Array<ArrayBuffer>,
-  );
-}
-
 /** Verifies one manifest signature against the policy's trusted keys. */
 export async function verifySignature(
   manifest: SymbolManifest,

@@ -12,18 +12,7 @@ import type { Graph } from "../graph/mod.ts";
 import type { SolverInput } from "./problem.ts";
 import type { Topology } from "./topology.ts";
 import { DEFAULT_LATENCY_MODEL } from "./latency_model.ts";
-
-/** Small deterministic PRNG (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from "../../tests/_synthetic.ts";
 
 const LANE_SETS: Lane[][] = [["shm", "uds", "tcp"], ["uds", "tcp"], ["shm", "uds"], ["tcp"]];
 
