@@ -153,7 +153,17 @@ export async function listKeyNames(ws: Workspace): Promise<string[]> {
 export async function readPublicKeyFile(
   path: string,
 ): Promise<{ keyId: string; publicKey: Uint8Array }> {
-  const text = (await Deno.readTextFile(path)).trim();
+  let text: string;
+  try {
+    text = (await Deno.readTextFile(path)).trim();
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) {
+      throw new Deno.errors.NotFound(`Cannot read public key "${path}": file not found`, {
+        cause: err,
+      });
+    }
+    throw err;
+  }
   let b64 = text;
   if (text.startsWith("{")) {
     let obj: { public?: unknown; alg?: unknown };
@@ -170,7 +180,15 @@ export async function readPublicKeyFile(
     }
     b64 = obj.public;
   }
-  const publicKey = fromBase64(b64);
+  let publicKey: Uint8Array;
+  try {
+    publicKey = fromBase64(b64);
+  } catch (cause) {
+    throw new SyntaxError(
+      `Cannot parse public key "${path}": expected a *.pub.json file or one base64 Ed25519 key`,
+      { cause },
+    );
+  }
   if (publicKey.length !== 32) {
     throw new SyntaxError(
       `Cannot use public key "${path}": expected 32 bytes, got ${publicKey.length}`,

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { VerificationError, workspaceAt } from "../core/mod.ts";
 import { tempDir } from "../../tests/_helpers.ts";
-import { generateKey, loadKey } from "./keys.ts";
+import { generateKey, loadKey, readPublicKeyFile } from "./keys.ts";
 import { createTrustRoot, loadTrustRoot, updateTrustRoot, verifyTrusted } from "./trust.ts";
 import { signPayload } from "../core/sign.ts";
 
@@ -65,4 +65,24 @@ Deno.test("verifyTrusted() checks role, signer and signature", async () => {
     /unknown key/,
   );
   assert.equal((await loadKey(ws)).keyId, k.keyId);
+});
+
+Deno.test("readPublicKeyFile() names the file when it is missing or not a key", async () => {
+  await using dir = await tempDir();
+  await assert.rejects(
+    () => readPublicKeyFile(`${dir.path}/none.pub.json`),
+    (e: unknown) =>
+      e instanceof Deno.errors.NotFound && /none\.pub\.json": file not found/.test(e.message),
+  );
+  await Deno.writeTextFile(`${dir.path}/x.txt`, "# not a key");
+  await assert.rejects(
+    () => readPublicKeyFile(`${dir.path}/x.txt`),
+    (e: unknown) =>
+      e instanceof SyntaxError && /x\.txt": expected a \*\.pub\.json file/.test(e.message),
+  );
+  await Deno.writeTextFile(`${dir.path}/short.pub.json`, JSON.stringify({ public: btoa("abc") }));
+  await assert.rejects(
+    () => readPublicKeyFile(`${dir.path}/short.pub.json`),
+    /expected 32 bytes, got 3/,
+  );
 });
