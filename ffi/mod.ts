@@ -43,3 +43,4 @@ export {
   ShmRing,
   type WaitOptions,
 } from "./ring.ts";
+export { processAlive } from "./process.ts";

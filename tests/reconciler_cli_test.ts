@@ -289,3 +289,24 @@ Deno.test("apply --canary aborts on a canary breach; an SLO breach after commit 
   assert.match(ok.stdout, /canary: 2\/4 batch\(es\) healthy/);
   assert.equal((await readCommittedState(ws)).graph_hash, p.target_graph);
 });
+
+Deno.test("a live owner's lock is reported as running and never broken (product permission set)", async () => {
+  await using dir = await tempDir();
+  await initWorkspaceWithKey(dir.path);
+  const owner = new Deno.Command("sleep", { args: ["30"] }).spawn();
+  try {
+    await Deno.writeTextFile(
+      `${dir.path}/.rtt/lock`,
+      JSON.stringify({ id: "0123456789ab", pid: owner.pid, command: "apply", started_at: "now" }),
+    );
+    const st = await rtt(["status"], { cwd: dir.path });
+    assert.match(st.stdout, /lock +0123456789ab: apply pid \d+ .*\(running\)/);
+    const refused = await rtt(["recover", "--break-lock", "0123456789ab"], { cwd: dir.path });
+    assert.equal(refused.code, 74);
+    assert.match(refused.stderr, /locked by a running rtt-deno apply/);
+    assert.ok(await Deno.stat(`${dir.path}/.rtt/lock`));
+  } finally {
+    owner.kill("SIGKILL");
+    await owner.status;
+  }
+});

@@ -18,7 +18,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Arc, Mutex};
 
 /// ABI version; the loader refuses a library whose version differs from the symbol table.
-pub const ABI_VERSION: u32 = 1;
+pub const ABI_VERSION: u32 = 2;
 
 static LAST_ERROR: Mutex<String> = Mutex::new(String::new());
 
@@ -440,6 +440,12 @@ pub extern "C" fn rtt_thread_affinity(out: *mut u32, cap: u32) -> i32 {
         }
         Ok(v.len() as i32)
     })
+}
+
+/// 1 when `pid` names a live (not zombie) process, 0 otherwise (used for lock owners).
+#[no_mangle]
+pub extern "C" fn rtt_pid_alive(pid: u32) -> i32 {
+    sys::pid_alive(pid) as i32
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@
  * @module
  */
 import { crashPoint, toHex, type Workspace } from "../core/mod.ts";
+import { processAlive } from "../../ffi/mod.ts";
 
 /** Content of `.rtt/lock`. */
 export interface LockInfo {
@@ -38,15 +39,9 @@ export function lockPath(ws: Workspace): string {
   return `${ws.rtt}/lock`;
 }
 
-function pidAlive(pid: number): boolean {
-  if (pid === Deno.pid) return true;
-  try {
-    Deno.statSync(`/proc/${pid}`);
-    return true;
-  } catch {
-    return false;
-  }
-}
+// Deno refuses to stat /proc/<pid> under the product's permission set (it wants --allow-all),
+// and a failed stat must never read as "dead": that would let a live apply's lock be broken.
+const pidAlive = processAlive;
 
 /** Reads the lock, or null when there is none. A malformed lock reads as dead with id "corrupt". */
 export async function readLock(ws: Workspace): Promise<LockState | null> {
