@@ -252,3 +252,19 @@ Deno.test("a malformed manifest given to ingest exits 65 with its position; noth
   assert.match(r.stderr, /Invalid "ext\/bad\.tool\.json:4:3" at \/version: expected string/);
   assert.deepEqual(await snapshotTree(`${dir.path}/.rtt/registry`), snap);
 });
+
+Deno.test("an index entry pointing at another symbol's object is refused by plan and cat (exit 77)", async () => {
+  await using dir = await tempDir();
+  await ingested(dir.path);
+  const indexPath = `${dir.path}/.rtt/registry/index.json`;
+  const index = JSON.parse(await Deno.readTextFile(indexPath));
+  index.symbols["rtt://idp/api/auth"]["3.1.2"] = index.symbols["rtt://core/api/metrics"]["1.4.0"];
+  await Deno.writeTextFile(indexPath, JSON.stringify(index));
+  const before = await snapshotTree(`${dir.path}/plans`);
+  const plan = await rtt(["-w", dir.path, "plan"]);
+  assert.equal(plan.code, 77, plan.stderr);
+  assert.match(plan.stderr, /index maps rtt:\/\/idp\/api\/auth@3\.1\.2 to sha256:[0-9a-f]+, but .* holds rtt:\/\/core\/api\/metrics@1\.4\.0/);
+  assert.deepEqual(await snapshotTree(`${dir.path}/plans`), before);
+  const cat = await rtt(["-w", dir.path, "registry", "cat", "rtt://idp/api/auth"]);
+  assert.equal(cat.code, 77);
+});

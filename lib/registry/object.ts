@@ -200,7 +200,14 @@ export async function verifySignature(
 export async function readObject(
   ws: Workspace,
   hash: string,
-  options: { policy?: SignaturePolicy } = {},
+  options: {
+    policy?: SignaturePolicy;
+    /**
+     * The index entry that named `hash`. The index is not signed, so whoever
+     * reads an object through it must check the object is that symbol.
+     */
+    expect?: { saddr: string; version: string };
+  } = {},
 ): Promise<RegistryObject> {
   const path = objectPath(ws, hash);
   const what = `object "${relativePath(ws.root, path)}"`;
@@ -219,5 +226,11 @@ export async function readObject(
     policy: options.policy ?? await loadSignaturePolicy(ws),
     what,
   });
+  const want = options.expect;
+  if (want && (obj.manifest.saddr !== want.saddr || obj.manifest.version !== want.version)) {
+    throw new VerificationError(
+      `Registry index maps ${want.saddr}@${want.version} to ${hash}, but ${what} holds ${obj.manifest.saddr}@${obj.manifest.version}: run "rtt-deno registry verify"`,
+    );
+  }
   return obj;
 }

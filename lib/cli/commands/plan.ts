@@ -25,7 +25,7 @@ async function loadPlanSymbols(
       version: e.version,
       hash: e.hash,
       file: relativePath(ws.root, registry.objectPath(ws, e.hash)),
-      manifest: (await registry.readObject(ws, e.hash, { policy })).manifest,
+      manifest: (await registry.readObject(ws, e.hash, { policy, expect: e })).manifest,
     })));
     return { symbols, source: "registry" };
   }

@@ -86,10 +86,11 @@ export function registerRegistry(program: Command): void {
       const ctx = contextOf(cmd);
       const ws = ctx.workspace();
       const { readIndex, readObject, resolveRef } = await import("../../registry/mod.ts");
-      const hash = ref.startsWith("sha256:") && !ref.includes("@")
-        ? ref
-        : resolveRef(await readIndex(ws), ref).hash;
-      const obj = await readObject(ws, hash);
+      const entry = ref.startsWith("sha256:") && !ref.includes("@")
+        ? undefined
+        : resolveRef(await readIndex(ws), ref);
+      const hash = entry?.hash ?? ref;
+      const obj = await readObject(ws, hash, { expect: entry });
       ctx.out.result({ hash, ...obj });
       ctx.out.line(JSON.stringify(obj.manifest, null, 2));
       ctx.out.note(
