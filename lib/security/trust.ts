@@ -171,7 +171,9 @@ export async function loadTrustRoot(
   options: LoadTrustOptions = {},
 ): Promise<TrustRoot> {
   const current = await readRoot(rootPath(ws), ws);
-  const seen = await readSeen(ws);
+  // The floor is the highest version ever accepted: seen.json, and every root.<N>.json kept
+  // on disk (so deleting seen.json does not reopen a rollback).
+  const seen = Math.max(await readSeen(ws), await highestKeptVersion(ws));
   if (current.signed.version < seen) {
     throw new VerificationError(
       `Refusing trust root v${current.signed.version}: v${seen} was already accepted (rollback)`,
@@ -201,13 +203,43 @@ export async function loadTrustRoot(
   return current;
 }
 
+// A missing seen.json is a fresh workspace; an unreadable one must not read as "nothing seen".
 async function readSeen(ws: Workspace): Promise<number> {
+  const path = `${ws.trust}/seen.json`;
+  let text: string;
   try {
-    const v = JSON.parse(await Deno.readTextFile(`${ws.trust}/seen.json`)).highest_version;
-    return Number.isInteger(v) ? v : 0;
-  } catch {
-    return 0;
+    text = await Deno.readTextFile(path);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return 0;
+    throw err;
   }
+  let v: unknown;
+  try {
+    v = JSON.parse(text)?.highest_version;
+  } catch {
+    v = undefined;
+  }
+  if (!Number.isInteger(v) || (v as number) < 0) {
+    throw new VerificationError(
+      `"${
+        relativePath(ws.root, path)
+      }" is corrupt (expected {"highest_version": <integer>}): cannot rule out a trust-root rollback`,
+    );
+  }
+  return v as number;
+}
+
+async function highestKeptVersion(ws: Workspace): Promise<number> {
+  let max = 0;
+  try {
+    for await (const e of Deno.readDir(ws.trust)) {
+      const m = /^root\.(\d+)\.json$/.exec(e.name);
+      if (e.isFile && m) max = Math.max(max, Number(m[1]));
+    }
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+  }
+  return max;
 }
 
 async function writeSeen(ws: Workspace, version: number): Promise<void> {

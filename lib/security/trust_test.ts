@@ -86,3 +86,21 @@ Deno.test("readPublicKeyFile() names the file when it is missing or not a key", 
     /expected 32 bytes, got 3/,
   );
 });
+
+Deno.test("loadTrustRoot() keeps refusing a rollback when seen.json is deleted or corrupt", async () => {
+  await using dir = await tempDir();
+  const ws = workspaceAt(dir.path);
+  const k = await generateKey(ws, "a");
+  await createTrustRoot(ws, k);
+  const v1 = await Deno.readTextFile(`${ws.trust}/root.json`);
+  await updateTrustRoot(ws, (b) => void (b.threshold = 1), [k]);
+  await Deno.writeTextFile(`${ws.trust}/root.json`, v1);
+  await Deno.remove(`${ws.trust}/seen.json`);
+  await assert.rejects(() => loadTrustRoot(ws), /v2 was already accepted \(rollback\)/);
+  await Deno.writeTextFile(`${ws.trust}/seen.json`, "garbage");
+  await assert.rejects(
+    () => loadTrustRoot(ws),
+    (e: unknown) => e instanceof VerificationError && /seen\.json" is corrupt/.test(e.message),
+  );
+  assert.equal(await Deno.readTextFile(`${ws.trust}/seen.json`), "garbage");
+});
