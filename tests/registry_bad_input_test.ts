@@ -263,7 +263,10 @@ Deno.test("an index entry pointing at another symbol's object is refused by plan
   const before = await snapshotTree(`${dir.path}/plans`);
   const plan = await rtt(["-w", dir.path, "plan"]);
   assert.equal(plan.code, 77, plan.stderr);
-  assert.match(plan.stderr, /index maps rtt:\/\/idp\/api\/auth@3\.1\.2 to sha256:[0-9a-f]+, but .* holds rtt:\/\/core\/api\/metrics@1\.4\.0/);
+  assert.match(
+    plan.stderr,
+    /index maps rtt:\/\/idp\/api\/auth@3\.1\.2 to sha256:[0-9a-f]+, but .* holds rtt:\/\/core\/api\/metrics@1\.4\.0/,
+  );
   assert.deepEqual(await snapshotTree(`${dir.path}/plans`), before);
   const cat = await rtt(["-w", dir.path, "registry", "cat", "rtt://idp/api/auth"]);
   assert.equal(cat.code, 77);

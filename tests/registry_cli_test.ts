@@ -298,3 +298,32 @@ Deno.test("with threshold 2 a trust change signed by one root key is refused (ex
   assert.equal((await rtt([...w, "keys", "renew", ...two])).code, 0);
   assert.equal((await rtt([...w, "keys", "threshold", "3", ...two])).code, 77);
 });
+
+Deno.test("import --trust-key that the receiver's root threshold refuses writes nothing", async () => {
+  await using a = await tempDir();
+  await using b = await tempDir();
+  await sampleWorkspace(a.path);
+  assert.equal((await rtt(["-w", a.path, "registry", "ingest", "--sign"])).code, 0);
+  const bundle = `${a.path}/out.rttb`;
+  assert.equal((await rtt(["-w", a.path, "registry", "export", bundle])).code, 0);
+
+  const w = ["-w", b.path];
+  assert.equal((await rtt(["init", b.path])).code, 0);
+  assert.equal((await rtt([...w, "keys", "gen", "--name", "second"])).code, 0);
+  const second = `${b.path}/.rtt/keys/second.pub.json`;
+  assert.equal((await rtt([...w, "keys", "trust", second, "--role", "root"])).code, 0);
+  const two = ["--sign-with", "default", "--sign-with", "second"];
+  assert.equal((await rtt([...w, "keys", "threshold", "2", ...two])).code, 0);
+  const before = await snapshotTree(`${b.path}/.rtt/registry`);
+  const r = await rtt([
+    ...w,
+    "registry",
+    "import",
+    bundle,
+    "--trust-key",
+    `${a.path}/.rtt/keys/default.pub.json`,
+  ]);
+  assert.equal(r.code, 77, r.stderr);
+  assert.match(r.stderr, /threshold is 2/);
+  assert.deepEqual(await snapshotTree(`${b.path}/.rtt/registry`), before);
+});

@@ -440,14 +440,9 @@ export async function importBundle(
     }
   }
 
-  // Everything is verified: now write, objects first so the index never names a missing one.
-  const writes: Array<[string, Uint8Array]> = [];
-  for (const [hash, b] of objects) {
-    const exists = await Deno.lstat(objectPath(ws, hash)).then(() => true, () => false);
-    if (!exists) writes.push([objectPath(ws, hash), b]);
-  }
-  await Deno.mkdir(ws.cas, { recursive: true });
-  await writeFilesDurably(ws.cas, writes, { label: "cas-object" });
+  // Everything is verified. The trust change goes first: it is the step that can still be
+  // refused (threshold of root signatures), and a refused import must write nothing. Then
+  // objects, then the index, so the index never names a missing object.
   let trusted: string | undefined;
   if (
     extra && signer === extra.keyId &&
@@ -456,6 +451,13 @@ export async function importBundle(
     await trustKey(ws, options.trustKeyFile!, { roles: ["manifests"], now: options.now });
     trusted = extra.keyId;
   }
+  const writes: Array<[string, Uint8Array]> = [];
+  for (const [hash, b] of objects) {
+    const exists = await Deno.lstat(objectPath(ws, hash)).then(() => true, () => false);
+    if (!exists) writes.push([objectPath(ws, hash), b]);
+  }
+  await Deno.mkdir(ws.cas, { recursive: true });
+  await writeFilesDurably(ws.cas, writes, { label: "cas-object" });
   if (entriesAdded) await writeIndex(ws, local);
   return { objects: objects.size, added: writes.length, entriesAdded, trusted, signer };
 }
