@@ -271,3 +271,19 @@ Deno.test("an index entry pointing at another symbol's object is refused by plan
   const cat = await rtt(["-w", dir.path, "registry", "cat", "rtt://idp/api/auth"]);
   assert.equal(cat.code, 77);
 });
+
+Deno.test("re-ingesting over a corrupted object rewrites it instead of calling it unchanged", async () => {
+  await using dir = await tempDir();
+  await ingested(dir.path);
+  const [first] = await casFiles(dir.path);
+  const path = `${dir.path}/.rtt/registry/cas/sha256/${first}`;
+  const good = await Deno.readTextFile(path);
+  const obj = JSON.parse(good);
+  obj.manifest.description = `${obj.manifest.description ?? ""} (tampered)`;
+  await Deno.writeTextFile(path, JSON.stringify(obj));
+  assert.equal((await rtt(["-w", dir.path, "registry", "verify"])).code, 77);
+  const r = await rtt(["-w", dir.path, "--json", "registry", "ingest", "--sign"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout).repaired, [`sha256:${first.replace(/\.json$/, "")}`]);
+  assert.equal((await rtt(["-w", dir.path, "registry", "verify"])).code, 0);
+});

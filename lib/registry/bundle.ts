@@ -41,6 +41,7 @@ import {
   decodeObject,
   encodeObject,
   loadSignaturePolicy,
+  objectIntact,
   objectPath,
   type SignaturePolicy,
   verifyObject,
@@ -453,8 +454,7 @@ export async function importBundle(
   }
   const writes: Array<[string, Uint8Array]> = [];
   for (const [hash, b] of objects) {
-    const exists = await Deno.lstat(objectPath(ws, hash)).then(() => true, () => false);
-    if (!exists) writes.push([objectPath(ws, hash), b]);
+    if (!(await objectIntact(ws, hash))) writes.push([objectPath(ws, hash), b]);
   }
   await Deno.mkdir(ws.cas, { recursive: true });
   await writeFilesDurably(ws.cas, writes, { label: "cas-object" });

@@ -25,6 +25,7 @@ import {
 import {
   encodeObject,
   loadSignaturePolicy,
+  objectIntact,
   objectPath,
   type SignaturePolicy,
   trustedSigner,
@@ -62,6 +63,8 @@ export interface IngestResult {
   added: IngestItem[];
   /** Inputs already stored with identical content (nothing written for them). */
   unchanged: IngestItem[];
+  /** Stored objects that no longer matched their hash and were rewritten from the input. */
+  repaired: IngestItem[];
   /** The index was rewritten. */
   indexWritten: boolean;
 }
@@ -138,6 +141,7 @@ export async function ingestManifests(
   >();
   const claimed = new Map<string, { hash: string; file: string }>();
   const problems: string[] = [];
+  const repairs = new Set<string>();
   const stored = await storedObjects(ws);
 
   for (const input of inputs) {
@@ -161,7 +165,9 @@ export async function ingestManifests(
     }
     claimed.set(id, { hash, file: input.file });
     if (planned.has(hash)) continue;
-    const exists = stored.has(hash.slice(7));
+    // A stored object is only "unchanged" if it still holds what its name says.
+    const exists = stored.has(hash.slice(7)) && await objectIntact(ws, hash);
+    if (stored.has(hash.slice(7)) && !exists) repairs.add(hash);
     const sigs: SignatureBlock[] = [];
     if (m.sign) {
       try {
@@ -201,6 +207,7 @@ export async function ingestManifests(
 
   const added: IngestItem[] = [];
   const unchanged: IngestItem[] = [];
+  const repaired: IngestItem[] = [];
   const writes: Array<[string, FileContent]> = [];
   const key = options.signWith;
   for (const p of planned.values()) {
@@ -208,7 +215,7 @@ export async function ingestManifests(
     p.item.signers = [...p.sigs.map((s) => s.key_id), ...(ownerSigns ? [key!.keyId] : [])];
     if (p.exists) unchanged.push(p.item);
     else {
-      added.push(p.item);
+      (repairs.has(p.item.hash) ? repaired : added).push(p.item);
       // Signed inside the write window so signing overlaps other files' I/O.
       writes.push([objectPath(ws, p.item.hash), async () => {
         const signatures = ownerSigns
@@ -231,7 +238,7 @@ export async function ingestManifests(
     }
   }
   if (indexWritten) await writeIndex(ws, index);
-  return { added, unchanged, indexWritten };
+  return { added, unchanged, repaired, indexWritten };
 }
 
 /** Hex names of the objects in the CAS (one folder listing instead of a stat per input). */

@@ -191,6 +191,20 @@ export async function verifySignature(
 }
 
 /**
+ * Whether the CAS file of `hash` exists and still holds a manifest with that
+ * hash (signatures not checked). Writers use it to tell "already stored"
+ * from "stored but damaged", which they rewrite.
+ */
+export async function objectIntact(ws: Workspace, hash: string): Promise<boolean> {
+  try {
+    const obj = decodeObject(await Deno.readFile(objectPath(ws, hash)), hash);
+    return sha256HexSync(canonicalBytes(manifestBody(obj.manifest))) === hashHex(hash);
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Reads the CAS object `hash` and verifies it (hash and signatures). What
  * the planner binds symbols with: a manifest from here is exactly the
  * content the hash names, signed by a trusted key.

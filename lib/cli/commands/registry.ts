@@ -28,6 +28,7 @@ export function registerRegistry(program: Command): void {
       ctx.out.result({
         added: r.added,
         unchanged: r.unchanged.length,
+        repaired: r.repaired.map((i) => i.hash),
         index_written: r.indexWritten,
         elapsed_ms: Math.round(ms),
       });
@@ -42,6 +43,11 @@ export function registerRegistry(program: Command): void {
           ms.toFixed(0)
         } ms${r.indexWritten ? "" : "; index unchanged"}`,
       );
+      for (const i of r.repaired) {
+        ctx.out.warn(
+          `repaired ${i.saddr}@${i.version}: the stored object ${i.hash} no longer matched its hash and was rewritten`,
+        );
+      }
     });
 
   reg.command("verify")
