@@ -1,9 +1,11 @@
 import type { Command } from "commander";
 import { contextOf } from "../context.ts";
+import { underWorkspaceLock } from "../workspace_lock.ts";
 import { relativePath, resolvePath } from "../../core/mod.ts";
 
+// Repeatable options also take comma-separated lists (`--sign-with a,b` = `--sign-with a --sign-with b`).
 function collect(value: string, prev: string[] = []): string[] {
-  return [...prev, value];
+  return [...prev, ...value.split(",").map((v) => v.trim()).filter((v) => v !== "")];
 }
 
 /** `rtt-deno keys gen|list|trust|untrust|rotate|threshold|renew` */
@@ -57,11 +59,13 @@ export function registerKeys(program: Command): void {
       ) => {
         const ctx = contextOf(cmd);
         const { trustKey, parseRoles } = await import("../../security/mod.ts");
-        const r = await trustKey(ctx.workspace(), resolvePath(file), {
-          roles: parseRoles(opts.role),
-          name: opts.name,
-          signWith: opts.signWith,
-        });
+        const ws = ctx.workspace();
+        const r = await underWorkspaceLock(ws, "keys trust", () =>
+          trustKey(ws, resolvePath(file), {
+            roles: parseRoles(opts.role),
+            name: opts.name,
+            signWith: opts.signWith,
+          }));
         const roles = r.root.signed.keys[r.keyId].roles;
         ctx.out.result({
           key_id: r.keyId,
@@ -85,10 +89,12 @@ export function registerKeys(program: Command): void {
     .action(async (keyId: string, opts: { role?: string[]; signWith?: string[] }, cmd: Command) => {
       const ctx = contextOf(cmd);
       const { untrustKey, parseRoles } = await import("../../security/mod.ts");
-      const root = await untrustKey(ctx.workspace(), keyId, {
-        roles: opts.role ? parseRoles(opts.role) : undefined,
-        signWith: opts.signWith,
-      });
+      const ws = ctx.workspace();
+      const root = await underWorkspaceLock(ws, "keys untrust", () =>
+        untrustKey(ws, keyId, {
+          roles: opts.role ? parseRoles(opts.role) : undefined,
+          signWith: opts.signWith,
+        }));
       const left = root.signed.keys[keyId]?.roles ?? [];
       ctx.out.result({ key_id: keyId, version: root.signed.version, roles: left });
       ctx.out.line(
@@ -107,7 +113,12 @@ export function registerKeys(program: Command): void {
     .action(async (opts: { name: string; revoke?: boolean }, cmd: Command) => {
       const ctx = contextOf(cmd);
       const { rotateKey } = await import("../../security/mod.ts");
-      const r = await rotateKey(ctx.workspace(), opts.name, { revoke: opts.revoke });
+      const ws = ctx.workspace();
+      const r = await underWorkspaceLock(
+        ws,
+        "keys rotate",
+        () => rotateKey(ws, opts.name, { revoke: opts.revoke }),
+      );
       ctx.out.result({
         old_key_id: r.oldKeyId,
         new_key_id: r.newKeyId,
@@ -129,7 +140,12 @@ export function registerKeys(program: Command): void {
       const ctx = contextOf(cmd);
       const { setThreshold } = await import("../../security/mod.ts");
       if (!/^\d+$/.test(n)) throw new RangeError(`Invalid threshold "${n}": expected a number`);
-      const root = await setThreshold(ctx.workspace(), Number(n), { signWith: opts.signWith });
+      const ws = ctx.workspace();
+      const root = await underWorkspaceLock(
+        ws,
+        "keys threshold",
+        () => setThreshold(ws, Number(n), { signWith: opts.signWith }),
+      );
       ctx.out.result({ version: root.signed.version, threshold: root.signed.threshold });
       ctx.out.line(`trust root v${root.signed.version}: threshold ${root.signed.threshold}`);
     });
@@ -140,7 +156,12 @@ export function registerKeys(program: Command): void {
     .action(async (opts: { signWith?: string[] }, cmd: Command) => {
       const ctx = contextOf(cmd);
       const { renewTrustRoot } = await import("../../security/mod.ts");
-      const root = await renewTrustRoot(ctx.workspace(), { signWith: opts.signWith });
+      const ws = ctx.workspace();
+      const root = await underWorkspaceLock(
+        ws,
+        "keys renew",
+        () => renewTrustRoot(ws, { signWith: opts.signWith }),
+      );
       ctx.out.result({ version: root.signed.version, expires: root.signed.expires });
       ctx.out.line(`trust root v${root.signed.version} expires ${root.signed.expires}`);
     });

@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { contextOf } from "../context.ts";
 import { EXIT } from "../errors.ts";
 import { relativePath, resolvePath } from "../../core/mod.ts";
+import { underWorkspaceLock } from "../workspace_lock.ts";
 
 /** `rtt-deno registry ingest|verify|ls|cat|gc|pack|export|import` */
 export function registerRegistry(program: Command): void {
@@ -23,7 +24,11 @@ export function registerRegistry(program: Command): void {
       const t0 = performance.now();
       const inputs = await collectInputs(ws, paths);
       const signWith = opts.sign ? await loadKey(ws, opts.key) : undefined;
-      const r = await ingestManifests(ws, inputs, { signWith });
+      const r = await underWorkspaceLock(
+        ws,
+        "registry ingest",
+        () => ingestManifests(ws, inputs, { signWith }),
+      );
       const ms = performance.now() - t0;
       ctx.out.result({
         added: r.added,
@@ -110,7 +115,10 @@ export function registerRegistry(program: Command): void {
     .action(async (opts: { dryRun?: boolean }, cmd: Command) => {
       const ctx = contextOf(cmd);
       const { collectGarbage } = await import("../../registry/mod.ts");
-      const r = await collectGarbage(ctx.workspace(), { dryRun: opts.dryRun });
+      const ws = ctx.workspace();
+      const r = opts.dryRun
+        ? await collectGarbage(ws, { dryRun: true })
+        : await underWorkspaceLock(ws, "registry gc", () => collectGarbage(ws));
       ctx.out.result(r);
       for (const h of r.removed) ctx.out.note(`  ${opts.dryRun ? "would remove" : "removed"} ${h}`);
       ctx.out.line(
@@ -126,7 +134,8 @@ export function registerRegistry(program: Command): void {
       const ctx = contextOf(cmd);
       const { buildPack } = await import("../../registry/mod.ts");
       const t0 = performance.now();
-      const r = await buildPack(ctx.workspace());
+      const ws = ctx.workspace();
+      const r = await underWorkspaceLock(ws, "registry pack", () => buildPack(ws));
       const ms = performance.now() - t0;
       ctx.out.result({ ...r, elapsed_ms: Math.round(ms) });
       ctx.out.line(
@@ -164,9 +173,14 @@ export function registerRegistry(program: Command): void {
       const ctx = contextOf(cmd);
       const ws = ctx.workspace();
       const { importBundle } = await import("../../registry/mod.ts");
-      const r = await importBundle(ws, resolvePath(file), {
-        trustKeyFile: opts.trustKey ? resolvePath(opts.trustKey) : undefined,
-      });
+      const r = await underWorkspaceLock(
+        ws,
+        "registry import",
+        () =>
+          importBundle(ws, resolvePath(file), {
+            trustKeyFile: opts.trustKey ? resolvePath(opts.trustKey) : undefined,
+          }),
+      );
       ctx.out.result(r);
       if (r.trusted) ctx.out.note(`  now trusting ${r.trusted} for manifests`);
       ctx.out.line(

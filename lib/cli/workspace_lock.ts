@@ -1,0 +1,20 @@
+import type { Workspace } from "../core/mod.ts";
+
+/**
+ * Runs a write to the registry or trust root under the workspace lock (the same one apply takes),
+ * so two writers, or gc during an ingest, never interleave their index and
+ * object updates.
+ */
+export async function underWorkspaceLock<T>(
+  ws: Workspace,
+  command: string,
+  fn: () => Promise<T>,
+): Promise<T> {
+  const { acquireLock } = await import("../reconciler/mod.ts");
+  const lock = await acquireLock(ws, command);
+  try {
+    return await fn();
+  } finally {
+    await lock.release();
+  }
+}
