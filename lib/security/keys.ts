@@ -122,7 +122,18 @@ export async function loadKey(ws: Workspace, name: string = DEFAULT_KEY): Promis
   if (typeof raw.seed !== "string") {
     throw new SyntaxError(`Cannot parse key "${rel}": missing field "seed"`);
   }
-  const pair = await keyPairFromSeed(fromBase64(raw.seed));
+  let seed: Uint8Array;
+  try {
+    seed = fromBase64(raw.seed);
+  } catch (cause) {
+    throw new SyntaxError(`Cannot parse key "${rel}": field "seed" is not base64`, { cause });
+  }
+  if (seed.length !== 32) {
+    throw new SyntaxError(
+      `Cannot parse key "${rel}": field "seed" must hold 32 bytes, it holds ${seed.length}`,
+    );
+  }
+  const pair = await keyPairFromSeed(seed);
   if (raw.key_id !== pair.keyId) {
     throw new SyntaxError(
       `Cannot use key "${rel}": key_id ${raw.key_id} does not match its seed (${pair.keyId})`,

@@ -104,3 +104,18 @@ Deno.test("loadTrustRoot() keeps refusing a rollback when seen.json is deleted o
   );
   assert.equal(await Deno.readTextFile(`${ws.trust}/seen.json`), "garbage");
 });
+
+Deno.test("loadKey() names the key file and field when the seed is damaged", async () => {
+  await using dir = await tempDir();
+  const ws = workspaceAt(dir.path);
+  await generateKey(ws);
+  const path = `${ws.keys}/default.key.json`;
+  const raw = JSON.parse(await Deno.readTextFile(path));
+  await Deno.writeTextFile(path, JSON.stringify({ ...raw, seed: raw.seed.slice(0, 20) }));
+  await assert.rejects(
+    () => loadKey(ws),
+    (e: unknown) =>
+      e instanceof SyntaxError &&
+      /\.rtt\/keys\/default\.key\.json": field "seed" must hold 32 bytes/.test(e.message),
+  );
+});
