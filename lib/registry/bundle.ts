@@ -23,20 +23,14 @@ import {
   type KeyPair,
   sha256Hex,
   type SignatureBlock,
+  signedMessage,
   signPayload,
   toBase64,
   VerificationError,
-  verifyPayload,
   type Workspace,
   writeFileAtomic,
 } from "../core/mod.ts";
-import {
-  readPublicKeyFile,
-  trustKey,
-  type TrustRoot,
-  verifyTrustChain,
-  verifyTrusted,
-} from "../security/mod.ts";
+import { readPublicKeyFile, trustKey, type TrustRoot, verifyTrustChain } from "../security/mod.ts";
 import {
   decodeObject,
   encodeObject,
@@ -45,6 +39,7 @@ import {
   objectPath,
   type SignaturePolicy,
   verifyObject,
+  verifyPolicySignature,
 } from "./object.ts";
 import {
   indexEntries,
@@ -323,16 +318,10 @@ async function verifyBundleSignature(
   what: string,
 ): Promise<string> {
   const problems: string[] = [];
+  const msg = signedMessage("bundle-index", index.signed);
   for (const sig of index.signatures) {
-    const extra = sig && typeof sig === "object" ? policy.extraKeys?.get(sig.key_id) : undefined;
     try {
-      if (extra && !policy.trust.signed.keys[sig.key_id]) {
-        if (!(await verifyPayload(extra, "bundle-index", index.signed, sig))) {
-          throw new VerificationError(`${what} has an invalid signature by ${sig.key_id}`);
-        }
-      } else {
-        await verifyTrusted(policy.trust, "manifests", "bundle-index", index.signed, sig, { what });
-      }
+      await verifyPolicySignature(policy, msg, sig, what);
       return sig.key_id;
     } catch (err) {
       problems.push((err as Error).message);

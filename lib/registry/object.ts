@@ -17,12 +17,11 @@ import {
   signedMessage,
   VerificationError,
   verifyMessage,
-  verifyPayload,
   type Workspace,
 } from "../core/mod.ts";
 import { loadPanelConfig, type PanelConfig, type SymbolManifest } from "../config/mod.ts";
 import { manifestBody } from "../symbols/mod.ts";
-import { loadTrustRoot, type TrustRoot, verifyTrusted } from "../security/mod.ts";
+import { loadTrustRoot, type TrustRoot } from "../security/mod.ts";
 
 /** One stored object. */
 export interface RegistryObject {
@@ -146,27 +145,41 @@ export async function verifyObject(obj: RegistryObject, check: ObjectCheck): Pro
       `${label} is unsigned and strict_manifests is on (not in security.allow_unsigned)`,
     );
   }
-  for (const sig of obj.signatures) {
-    if (!sig || typeof sig !== "object" || typeof sig.key_id !== "string") {
-      throw new VerificationError(`${label} has a malformed signature entry`);
-    }
-    const key = policy.trust.signed.keys[sig.key_id];
-    const extra = key ? undefined : policy.extraKeys?.get(sig.key_id);
-    if (!key && !extra) {
-      throw new VerificationError(
-        `${label} is signed by unknown key ${sig.key_id} (not in trust root v${policy.trust.signed.version})`,
-      );
-    }
-    if (key && !key.roles.includes("manifests")) {
-      throw new VerificationError(
-        `${label} is signed by ${sig.key_id}, which is not trusted for role "manifests" (roles: ${
-          key.roles.join(", ")
-        })`,
-      );
-    }
-    if (!(await verifyMessage(extra ?? fromBase64(key!.public), msg, sig))) {
-      throw new VerificationError(`${label} has an invalid signature by ${sig.key_id}`);
-    }
+  for (const sig of obj.signatures) await verifyPolicySignature(policy, msg, sig, label);
+}
+
+/**
+ * Verifies one signature over an already built signed message: the signer
+ * must be a key the trust root grants "manifests" or, only when the trust
+ * root does not know it, a key given with `import --trust-key`. The one rule
+ * for objects, manifests and bundle indexes.
+ * @throws {VerificationError} naming `what`, the signer and the failure.
+ */
+export async function verifyPolicySignature(
+  policy: SignaturePolicy,
+  message: Uint8Array,
+  sig: SignatureBlock,
+  what: string,
+): Promise<void> {
+  if (!sig || typeof sig !== "object" || typeof sig.key_id !== "string") {
+    throw new VerificationError(`${what} has a malformed signature entry`);
+  }
+  const key = policy.trust.signed.keys[sig.key_id];
+  const extra = key ? undefined : policy.extraKeys?.get(sig.key_id);
+  if (!key && !extra) {
+    throw new VerificationError(
+      `${what} is signed by unknown key ${sig.key_id} (not in trust root v${policy.trust.signed.version})`,
+    );
+  }
+  if (key && !key.roles.includes("manifests")) {
+    throw new VerificationError(
+      `${what} is signed by ${sig.key_id}, which is not trusted for role "manifests" (roles: ${
+        key.roles.join(", ")
+      })`,
+    );
+  }
+  if (!(await verifyMessage(extra ?? fromBase64(key!.public), message, sig))) {
+    throw new VerificationError(`${what} has an invalid signature by ${sig.key_id}`);
   }
 }
 
@@ -177,17 +190,8 @@ export async function verifySignature(
   sig: SignatureBlock,
   options: { policy: SignaturePolicy; what: string },
 ): Promise<void> {
-  const { policy, what } = options;
-  const extra = sig && typeof sig === "object" ? policy.extraKeys?.get(sig.key_id) : undefined;
-  if (extra && !policy.trust.signed.keys[sig.key_id]) {
-    if (!(await verifyPayload(extra, "manifest", manifestBody(manifest), sig))) {
-      throw new VerificationError(`${what} has an invalid signature by ${sig.key_id}`);
-    }
-    return;
-  }
-  await verifyTrusted(policy.trust, "manifests", "manifest", manifestBody(manifest), sig, {
-    what,
-  });
+  const msg = signedMessage("manifest", manifestBody(manifest));
+  await verifyPolicySignature(options.policy, msg, sig, options.what);
 }
 
 /**
