@@ -140,7 +140,12 @@ export async function verifyRegistry(
         }
       }
     } catch (err) {
-      problems.push({ file: relativePath(ws.root, files.pack), message: errorMessage(err) });
+      // Pack.open names the file it found damaged (pack or LUT) in its message.
+      const lut = /index\.lut/.test(errorMessage(err)) && !/agents\.pack/.test(errorMessage(err));
+      problems.push({
+        file: relativePath(ws.root, lut ? files.lut : files.pack),
+        message: errorMessage(err),
+      });
     }
   }
   problems.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));

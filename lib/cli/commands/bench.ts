@@ -63,8 +63,8 @@ export function registerBench(program: Command): void {
       }
       const sizes = list(opts.sizes, "sizes").map((s) => {
         const n = Number(s);
-        if (!Number.isInteger(n) || n < 0) {
-          throw new UsageError(`--sizes: "${s}" is not a whole number of bytes`);
+        if (!Number.isInteger(n) || n < 1 || n > 16 << 20) {
+          throw new UsageError(`--sizes: "${s}" is not a payload size from 1 byte to 16 MiB`);
         }
         return n;
       });

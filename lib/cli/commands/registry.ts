@@ -69,7 +69,7 @@ export function registerRegistry(program: Command): void {
       for (const p of r.problems) ctx.out.error(`${p.file}: ${p.message}`);
       if (r.problems.length) {
         ctx.setExit(EXIT.refused);
-        ctx.out.line(`[ERROR] registry verify: ${r.problems.length} problem(s)`);
+        ctx.out.line(`[30] [ERROR] registry verify: ${r.problems.length} problem(s)`);
       } else {
         ctx.out.line(
           `[30] [INFO] registry verified: ${r.objects} object(s), ${r.signatures} signature(s), ${r.entries} index entr${
