@@ -149,6 +149,21 @@ fn cname(name: &str) -> Vec<u8> {
     v
 }
 
+/// Maps `len` bytes of the shm object `fd` read-write and shared, then closes `fd` (the
+/// mapping keeps the object alive). Returns MAP_FAILED on error.
+unsafe fn map_shared(fd: sys::c_int, len: usize) -> *mut u8 {
+    let p = sys::mmap(
+        std::ptr::null_mut(),
+        len,
+        sys::PROT_READ | sys::PROT_WRITE,
+        sys::MAP_SHARED,
+        fd,
+        0,
+    );
+    sys::close(fd);
+    p
+}
+
 fn os_err<T>(what: &str, name: &str) -> Result<T> {
     let e = std::io::Error::last_os_error();
     let c = match e.raw_os_error() {
@@ -311,15 +326,7 @@ impl Ring {
                 sys::shm_unlink(c.as_ptr());
                 return r;
             }
-            let p = sys::mmap(
-                std::ptr::null_mut(),
-                map_len,
-                sys::PROT_READ | sys::PROT_WRITE,
-                sys::MAP_SHARED,
-                fd,
-                0,
-            );
-            sys::close(fd);
+            let p = map_shared(fd, map_len);
             if p == sys::MAP_FAILED {
                 let r = os_err("Cannot map ring", name);
                 sys::shm_unlink(c.as_ptr());
@@ -371,15 +378,7 @@ impl Ring {
                 );
             }
             let map_len = size as usize;
-            let p = sys::mmap(
-                std::ptr::null_mut(),
-                map_len,
-                sys::PROT_READ | sys::PROT_WRITE,
-                sys::MAP_SHARED,
-                fd,
-                0,
-            );
-            sys::close(fd);
+            let p = map_shared(fd, map_len);
             if p == sys::MAP_FAILED {
                 return os_err("Cannot map ring", name);
             }
