@@ -5,7 +5,8 @@
  * @module
  */
 import type { Command } from "commander";
-import { findWorkspace, type Workspace } from "../core/mod.ts";
+import { findWorkspace, type Hooks, NO_HOOKS, type Workspace } from "../core/mod.ts";
+import type { Participant } from "../reconciler/mod.ts";
 import { Output } from "./output.ts";
 
 /** Global options every command accepts. */
@@ -28,12 +29,28 @@ export interface CommandContext {
   setExit(code: number): void;
   /** Exit code set so far. */
   exitCode: number;
+  /** Test hooks to pass to every use case ({@linkcode NO_HOOKS} in the product). */
+  hooks: Hooks;
+  /** Extra 2PC participants to pass to apply/rollback/recover (tests only; empty in the product). */
+  participants: readonly Participant[];
+}
+
+/** What a test-only entry point injects into a CLI run. */
+export interface Injected {
+  /** Test hooks (default {@linkcode NO_HOOKS}). */
+  hooks?: Hooks;
+  /** Extra participants (default none). */
+  participants?: readonly Participant[];
 }
 
 let current: CommandContext | undefined;
 
 /** Creates the context for one command run (the CLI does it before each action). */
-export function createContext(globals: GlobalOptions, out?: Output): CommandContext {
+export function createContext(
+  globals: GlobalOptions,
+  out?: Output,
+  injected: Injected = {},
+): CommandContext {
   let ws: Workspace | undefined;
   const ctx: CommandContext = {
     out: out ?? new Output(globals),
@@ -43,6 +60,8 @@ export function createContext(globals: GlobalOptions, out?: Output): CommandCont
       ctx.exitCode = code;
     },
     exitCode: 0,
+    hooks: injected.hooks ?? NO_HOOKS,
+    participants: injected.participants ?? [],
   };
   current = ctx;
   return ctx;

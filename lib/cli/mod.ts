@@ -10,13 +10,19 @@
 import { Command, CommanderError } from "commander";
 import { errorMessage } from "../core/mod.ts";
 import { registerCommands } from "./commands/mod.ts";
-import { createContext, type GlobalOptions, lastContext, restoreContext } from "./context.ts";
+import {
+  createContext,
+  type GlobalOptions,
+  type Injected,
+  lastContext,
+  restoreContext,
+} from "./context.ts";
 import { errorJson, EXIT, exitCodeFor } from "./errors.ts";
 import { Output } from "./output.ts";
 import { VERSION } from "./version.ts";
 
-export { EXIT, ExitError, UsageError } from "./errors.ts";
-export { type CommandContext, contextOf } from "./context.ts";
+export { EXIT, UsageError } from "./errors.ts";
+export { type CommandContext, contextOf, type Injected } from "./context.ts";
 export { formatTable, Output } from "./output.ts";
 export { VERSION } from "./version.ts";
 
@@ -44,7 +50,7 @@ export function buildProgram(options: RunOptions = {}): Command {
   // action runs, so every command sees the same --json/--quiet/--workspace.
   program.hook("preAction", (_root, action) => {
     const globals = action.optsWithGlobals() as GlobalOptions;
-    createContext(globals, options.sinks ? new Output(globals, options.sinks) : undefined);
+    createContext(globals, options.sinks ? new Output(globals, options.sinks) : undefined, options);
   });
   return program;
 }
@@ -59,7 +65,7 @@ function commanderMessage(err: CommanderError): string {
 }
 
 /** Options for {@linkcode run}. */
-export interface RunOptions {
+export interface RunOptions extends Injected {
   /** Capture output instead of writing to stdout/stderr (used by `auto --json`). */
   sinks?: { out?: (s: string) => void; err?: (s: string) => void };
 }
@@ -80,7 +86,7 @@ export async function run(args: string[], options: RunOptions = {}): Promise<num
 async function runIn(args: string[], options: RunOptions): Promise<number> {
   const program = buildProgram(options);
   const early = parseGlobalsLoosely(args);
-  createContext(early, options.sinks ? new Output(early, options.sinks) : undefined);
+  createContext(early, options.sinks ? new Output(early, options.sinks) : undefined, options);
   if (args.length === 0) {
     lastContext()!.out.stderr(program.helpInformation());
     return EXIT.usage;

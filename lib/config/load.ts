@@ -9,13 +9,15 @@ import { DEFAULT_PANEL_YAML } from "./defaults.ts";
 import type { PanelConfig, Policy, ProvidersFile, RoutesFile } from "./types.ts";
 import { parseSource, type SourceDocument, validateDocument } from "./validate.ts";
 import type { SchemaName } from "./schemas.ts";
+import { MissingInputError } from "../core/mod.ts";
+import { isNotFound } from "../core/mod.ts";
 
 async function readText(path: string, what: string): Promise<string> {
   try {
     return await Deno.readTextFile(path);
   } catch (err) {
-    if (err instanceof Deno.errors.NotFound) {
-      throw new Deno.errors.NotFound(
+    if (isNotFound(err)) {
+      throw new MissingInputError(
         `Cannot read ${what} "${path}": file not found (run "rtt-deno init" to create it)`,
         { cause: err },
       );
@@ -46,7 +48,7 @@ export async function loadPanelConfig(ws: Workspace): Promise<PanelConfig> {
   try {
     return (await loadValidated<PanelConfig>(ws, ws.panelConfig, "panel")).value;
   } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return parseYaml(DEFAULT_PANEL_YAML) as PanelConfig;
+    if (isNotFound(err)) return parseYaml(DEFAULT_PANEL_YAML) as PanelConfig;
     throw err;
   }
 }

@@ -7,6 +7,7 @@
  * @module
  */
 import { crashPoint } from "./crash_point.ts";
+import { errorMessage, IoError, isNotFound, isRuntimeIoError } from "./errors.ts";
 
 /** Options for {@linkcode writeFileAtomic}. */
 export interface AtomicWriteOptions {
@@ -43,7 +44,8 @@ export async function syncDir(dir: string): Promise<void> {
 }
 
 /**
- * Atomically replaces `path` with `data`.
+ * Atomically replaces `path` with `data`. A failure of the machine (missing
+ * folder, no space, read-only file system) is an {@linkcode IoError} naming `path`.
  *
  * @example
  * ```ts
@@ -54,6 +56,20 @@ export async function writeFileAtomic(
   path: string,
   data: Uint8Array | string,
   options: AtomicWriteOptions = {},
+): Promise<void> {
+  try {
+    await replaceFile(path, data, options);
+  } catch (err) {
+    throw isRuntimeIoError(err)
+      ? new IoError(`Cannot write "${path}": ${errorMessage(err)}`, { file: path, cause: err })
+      : err;
+  }
+}
+
+async function replaceFile(
+  path: string,
+  data: Uint8Array | string,
+  options: AtomicWriteOptions,
 ): Promise<void> {
   const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
   const dir = dirname(path);
@@ -99,7 +115,7 @@ export async function exists(path: string): Promise<boolean> {
     await Deno.lstat(path);
     return true;
   } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return false;
+    if (isNotFound(err)) return false;
     throw err;
   }
 }

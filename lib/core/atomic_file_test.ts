@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { writeFileAtomic, writeJsonAtomic } from "./atomic_file.ts";
 import { globMatch } from "./glob.ts";
 import { findWorkspace, resolvePath } from "./workspace.ts";
+import { IoError } from "./errors.ts";
 
 Deno.test("writeFileAtomic() replaces content and leaves no temp files", async () => {
   const dir = await Deno.makeTempDir();
@@ -19,7 +20,7 @@ Deno.test("writeFileAtomic() replaces content and leaves no temp files", async (
 });
 
 Deno.test("writeFileAtomic() fails cleanly when the folder is missing", async () => {
-  await assert.rejects(() => writeFileAtomic("/nonexistent-rtt-dir/x", "y"), Deno.errors.NotFound);
+  await assert.rejects(() => writeFileAtomic("/nonexistent-rtt-dir/x", "y"), IoError);
 });
 
 Deno.test("globMatch() handles *, ** and ?", () => {

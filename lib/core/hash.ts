@@ -9,6 +9,7 @@
  */
 import { sha256 } from "@noble/hashes/sha2.js";
 import { canonicalBytes } from "./canonical_json.ts";
+import { InputError } from "./errors.ts";
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
 
@@ -22,7 +23,7 @@ export function toHex(bytes: Uint8Array): string {
 /** Bytes of a lower-case or upper-case hex string. @throws {SyntaxError} on odd length or non-hex. */
 export function fromHex(hex: string): Uint8Array {
   if (hex.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(hex)) {
-    throw new SyntaxError(
+    throw new InputError(
       `Cannot decode hex "${hex.slice(0, 16)}...": expected an even number of hex digits`,
     );
   }

@@ -9,6 +9,7 @@ export * from "./hash.ts";
 export * from "./errors.ts";
 export * from "./atomic_file.ts";
 export * from "./crash_point.ts";
+export * from "./hooks.ts";
 export * from "./glob.ts";
 export * from "./workspace.ts";
 export * from "./sign.ts";

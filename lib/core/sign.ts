@@ -14,6 +14,7 @@
 import * as ed from "@noble/ed25519";
 import { canonicalBytes } from "./canonical_json.ts";
 import { sha256HexSync } from "./hash.ts";
+import { InputError } from "./errors.ts";
 
 /** What a signature is about. Part of the signed bytes. */
 export type SignatureDomain = "manifest" | "plan" | "trust-root" | "bundle-index" | "cap-token";
@@ -56,7 +57,7 @@ export function fromBase64(text: string): Uint8Array {
   try {
     bin = atob(text);
   } catch (cause) {
-    throw new SyntaxError(`Cannot decode base64 "${text.slice(0, 12)}...": not valid base64`, {
+    throw new InputError(`Cannot decode base64 "${text.slice(0, 12)}...": not valid base64`, {
       cause,
     });
   }

@@ -18,6 +18,7 @@ import {
   ROUTE_SINK,
   runBenchPeer,
 } from "./_bench_peer.ts";
+import { UsageError } from "../core/mod.ts";
 
 /** Options of {@link runFabricBench}. */
 export interface FabricBenchOptions {
@@ -334,11 +335,11 @@ export async function runFabricBench(options: FabricBenchOptions = {}): Promise<
   }
   for (const s of sizes) {
     if (!Number.isInteger(s) || s < 0 || s > 1 << 20) {
-      throw new RangeError(`Cannot run fabric bench: size ${s} is not an integer in 0..1048576`);
+      throw new UsageError(`Cannot run fabric bench: size ${s} is not an integer in 0..1048576`);
     }
   }
   if (!(seconds > 0 && seconds <= 600)) {
-    throw new RangeError(`Cannot run fabric bench: seconds ${seconds} is not in (0, 600]`);
+    throw new UsageError(`Cannot run fabric bench: seconds ${seconds} is not in (0, 600]`);
   }
   const lanes = requested.includes("uds") ? requested : [...requested, "uds" as const];
   const progress = options.onProgress ?? (() => {});

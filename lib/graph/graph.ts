@@ -8,6 +8,8 @@
 import { hashJson, relativePath, type Workspace } from "../core/mod.ts";
 import type { Lane } from "../config/mod.ts";
 import { sha256HexSync } from "../core/mod.ts";
+import { InputError } from "../core/mod.ts";
+import { isNotFound } from "../core/mod.ts";
 
 /** One planned, fully resolved route (an edge of the graph). */
 export interface PlannedRoute {
@@ -97,7 +99,7 @@ export async function readCommittedState(ws: Workspace): Promise<CommittedState>
   try {
     text = await Deno.readTextFile(statePath(ws));
   } catch (err) {
-    if (err instanceof Deno.errors.NotFound) {
+    if (isNotFound(err)) {
       return {
         state_version: 1,
         seq: 0,
@@ -112,7 +114,7 @@ export async function readCommittedState(ws: Workspace): Promise<CommittedState>
   try {
     s = JSON.parse(text);
   } catch (cause) {
-    throw new SyntaxError(
+    throw new InputError(
       `Cannot parse committed state "${relativePath(ws.root, statePath(ws))}": malformed JSON`,
       { cause },
     );
@@ -120,14 +122,14 @@ export async function readCommittedState(ws: Workspace): Promise<CommittedState>
   if (
     s?.state_version !== 1 || !Array.isArray(s.graph?.routes) || typeof s.graph_hash !== "string"
   ) {
-    throw new SyntaxError(
+    throw new InputError(
       `Cannot parse committed state "${
         relativePath(ws.root, statePath(ws))
       }": expected {state_version: 1, seq, graph_hash, graph}`,
     );
   }
   if (graphHash(s.graph) !== s.graph_hash) {
-    throw new SyntaxError(
+    throw new InputError(
       `Committed state "${
         relativePath(ws.root, statePath(ws))
       }" is corrupt: graph_hash ${s.graph_hash} does not match its graph (${graphHash(s.graph)})`,

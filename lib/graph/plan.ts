@@ -22,6 +22,8 @@ import {
 import { parseSource, validateDocument } from "../config/mod.ts";
 import { loadTrustRoot, type TrustRoot, verifyTrusted } from "../security/mod.ts";
 import { type Graph, graphHash, normalizeGraph, type PlannedRoute } from "./graph.ts";
+import { MissingInputError } from "../core/mod.ts";
+import { isNotFound } from "../core/mod.ts";
 
 /** A plan file (`plans/<plan_id>.plan.json`). */
 export interface Plan {
@@ -114,8 +116,8 @@ export async function readPlan(
   try {
     text = await Deno.readTextFile(path);
   } catch (err) {
-    if (err instanceof Deno.errors.NotFound) {
-      throw new Deno.errors.NotFound(`Plan "${file}" not found`, { cause: err });
+    if (isNotFound(err)) {
+      throw new MissingInputError(`Plan "${file}" not found`, { cause: err });
     }
     throw err;
   }

@@ -24,6 +24,7 @@ import {
   type VoteRecord,
 } from "./transaction.ts";
 import { openWal, scanWal, type WalWriter, type WalWriterOptions } from "./wal.ts";
+import { MissingInputError, UsageError } from "../core/mod.ts";
 
 /** Defaults when panel.yaml has no `apply` section. */
 export const APPLY_DEFAULTS = { prepareTimeoutMs: 5000, verifyWindowMs: 200 } as const;
@@ -318,7 +319,7 @@ export async function commitHistory(ws: Workspace): Promise<CommitPoint[]> {
  * Returns to the graph committed at `seq` (0 = the empty graph; default:
  * the commit before the current one) as a new transaction; history is never
  * rewritten. The caller holds the lock and has recovered.
- * @throws {RangeError} when `seq` is not a COMMIT record, or there is nothing to roll back.
+ * @throws {UsageError} when `seq` is not a COMMIT record; {MissingInputError} when nothing was committed yet.
  */
 export async function rollbackTo(
   ws: Workspace,
@@ -332,7 +333,7 @@ export async function rollbackTo(
   let toHash: string;
   if (seq === undefined) {
     if (state.seq === 0) {
-      throw new RangeError("Nothing to roll back: no graph has been committed yet");
+      throw new MissingInputError("Nothing to roll back: no graph has been committed yet");
     }
     const prev = commits.filter((c) => c.seq < state.seq).at(-1);
     toSeq = prev?.seq ?? 0;
@@ -343,7 +344,7 @@ export async function rollbackTo(
   } else {
     const c = commits.find((x) => x.seq === seq);
     if (!c) {
-      throw new RangeError(
+      throw new UsageError(
         `Cannot roll back to seq ${seq}: it is not a COMMIT record (committed seqs: ${
           commits.map((x) => x.seq).join(", ") || "none"
         }; 0 = empty graph)`,

@@ -8,6 +8,7 @@ import { FaultParticipant, parseFaults } from "./participant.ts";
 import { recover } from "./recover.ts";
 import { acquireLock, readLock } from "./lock.ts";
 import { scanWal } from "./wal.ts";
+import { IoError } from "../core/mod.ts";
 
 const FAST = { verifyWindowMs: 0, prepareTimeoutMs: 1000 };
 
@@ -222,7 +223,7 @@ Deno.test("withLock() refuses a live owner and needs the id to break a dead owne
   await assert.rejects(() => withLock(ws, async () => {}), /--break-lock abc123/);
   await assert.rejects(
     () => withLock(ws, async () => {}, { breakLock: "wrong" }),
-    Deno.errors.Busy,
+    IoError,
   );
   assert.equal(await withLock(ws, () => Promise.resolve(7), { breakLock: "abc123" }), 7);
   assert.equal(await readLock(ws), null);

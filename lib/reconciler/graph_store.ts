@@ -19,6 +19,8 @@ import {
 // graph.ts directly, not mod.ts: mod.ts also loads plan verification (YAML, JSON
 // source maps), which `status` and recovery never need and must not pay for at startup.
 import { EMPTY_GRAPH, type Graph, graphHash, normalizeGraph } from "../graph/graph.ts";
+import { MissingInputError } from "../core/mod.ts";
+import { isNotFound } from "../core/mod.ts";
 
 /** Path of the stored graph with hash `hash` (`sha256:<hex>`). */
 export function storedGraphPath(ws: Workspace, hash: string): string {
@@ -54,8 +56,8 @@ export async function loadGraph(ws: Workspace, hash: string): Promise<Graph> {
   try {
     graph = JSON.parse(await Deno.readTextFile(path));
   } catch (err) {
-    if (err instanceof Deno.errors.NotFound) {
-      throw new Deno.errors.NotFound(`Stored graph ${hash} ("${rel}") is missing`, { cause: err });
+    if (isNotFound(err)) {
+      throw new MissingInputError(`Stored graph ${hash} ("${rel}") is missing`, { cause: err });
     }
     throw new VerificationError(`Stored graph "${rel}" is unreadable: ${err}`, { cause: err });
   }

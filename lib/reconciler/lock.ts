@@ -10,6 +10,8 @@
  */
 import { crashPoint, toHex, type Workspace } from "../core/mod.ts";
 import { processAlive } from "../../ffi/mod.ts";
+import { IoError } from "../core/mod.ts";
+import { isNotFound } from "../core/mod.ts";
 
 /** Content of `.rtt/lock`. */
 export interface LockInfo {
@@ -49,7 +51,7 @@ export async function readLock(ws: Workspace): Promise<LockState | null> {
   try {
     text = await Deno.readTextFile(lockPath(ws));
   } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return null;
+    if (isNotFound(err)) return null;
     throw err;
   }
   try {
@@ -112,12 +114,12 @@ export async function acquireLock(
         if (!held) continue;
         const who = `pid ${held.pid}, lock id ${held.id}, ${held.command} since ${held.started_at}`;
         if (held.alive) {
-          throw new Deno.errors.Busy(
+          throw new IoError(
             `Workspace is locked by a running rtt-deno ${held.command} (${who}); wait for it to finish`,
           );
         }
         if (options.breakLock !== held.id) {
-          throw new Deno.errors.Busy(
+          throw new IoError(
             `Workspace lock is held by a process that is no longer running (${who}): it crashed ` +
               `or was killed. Run "rtt-deno recover --break-lock ${held.id}" to break it and recover`,
           );

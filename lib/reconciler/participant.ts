@@ -12,6 +12,7 @@
 import { type Graph, type PlannedRoute, readCommittedState } from "../graph/graph.ts";
 import type { Workspace } from "../core/mod.ts";
 import { storeGraph } from "./graph_store.ts";
+import { UsageError } from "../core/mod.ts";
 
 /** A route removed by a batch. */
 export interface RouteRef {
@@ -123,7 +124,7 @@ export function parseFaults(spec: string): Fault[] {
     const m = /^(nack|hang|throw|crash|unhealthy)@(prepare|commit|rollback|health)(?::(\d+))?$/
       .exec(part);
     if (!m) {
-      throw new RangeError(
+      throw new UsageError(
         `Invalid fault "${part}": expected <nack|hang|throw|crash|unhealthy>@<prepare|commit|rollback|health>[:<n>]`,
       );
     }

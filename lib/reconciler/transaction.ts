@@ -23,6 +23,7 @@ import {
 } from "../graph/graph.ts";
 import type { BatchStep, Health, Participant, RouteRef, Vote } from "./participant.ts";
 import type { WalRecord, WalWriter } from "./wal.ts";
+import { IoError } from "../core/mod.ts";
 
 /** One batch of changes. */
 export interface TxnBatch {
@@ -368,29 +369,23 @@ export async function runTransaction(
     }, { sync: true });
   } catch (err) {
     await abort({ batch: count - 1, step: "fsync", participant: null, reason: String(err) });
-    throw Object.assign(
-      new Error(
-        `Transaction ${txn} aborted: the COMMIT record could not be made durable (${
-          err instanceof Error ? err.message : err
-        }); the committed graph is unchanged (seq ${spec.base.seq})`,
-        { cause: err },
-      ),
-      { code: "EIO" },
+    throw new IoError(
+      `Transaction ${txn} aborted: the COMMIT record could not be made durable (${
+        err instanceof Error ? err.message : err
+      }); the committed graph is unchanged (seq ${spec.base.seq})`,
+      { cause: err },
     );
   }
   try {
     await finishCommit(ws, { wal, commit, graph: spec.target });
   } catch (err) {
     // The decision is durable: recovery will complete it. Say so rather than "failed".
-    throw Object.assign(
-      new Error(
-        `Transaction ${txn} is committed (COMMIT seq ${commit.seq} is durable) but writing the ` +
-          `state failed (${
-            err instanceof Error ? err.message : err
-          }); "rtt-deno recover" completes it`,
-        { cause: err },
-      ),
-      { code: "EIO" },
+    throw new IoError(
+      `Transaction ${txn} is committed (COMMIT seq ${commit.seq} is durable) but writing the ` +
+        `state failed (${
+          err instanceof Error ? err.message : err
+        }); "rtt-deno recover" completes it`,
+      { cause: err },
     );
   }
   result.committed = true;

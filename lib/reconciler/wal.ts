@@ -22,6 +22,8 @@ import {
   VerificationError,
   type Workspace,
 } from "../core/mod.ts";
+import { IoError } from "../core/mod.ts";
+import { isNotFound } from "../core/mod.ts";
 
 /** Kinds of records, in the order a transaction writes them. */
 export type WalRecordType =
@@ -171,7 +173,7 @@ export async function scanWal(ws: Workspace): Promise<WalScan> {
   try {
     bytes = await Deno.readFile(path);
   } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return { path, records: [], torn: null, end: 0 };
+    if (isNotFound(err)) return { path, records: [], torn: null, end: 0 };
     throw err;
   }
   return { path, ...parseWal(bytes, relativePath(ws.root, path)) };
@@ -188,7 +190,7 @@ export async function tailRecord(ws: Workspace): Promise<WalRecord | null | "unk
   try {
     f = await Deno.open(walPath(ws), { read: true });
   } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return null;
+    if (isNotFound(err)) return null;
     throw err;
   }
   try {
@@ -340,10 +342,9 @@ export class WalWriter {
     const n = (this.#syncs.get(point) ?? 0) + 1;
     this.#syncs.set(point, n);
     if (n === this.#fail.n) {
-      throw Object.assign(
-        new Error(`fsync of WAL "${this.#path}" failed (injected at ${point})`),
-        { code: "EIO" },
-      );
+      throw new IoError(`fsync of WAL "${this.#path}" failed (injected at ${point})`, {
+        file: this.#path,
+      });
     }
   }
 

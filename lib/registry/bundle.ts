@@ -50,6 +50,7 @@ import {
 } from "./registry_index.ts";
 import { collectPackRecords, encodePack, Pack } from "./pack.ts";
 import { writeFilesDurably } from "./_durable.ts";
+import { InputError } from "../core/mod.ts";
 
 /** Bundle format version. */
 export const BUNDLE_VERSION = 1;
@@ -148,14 +149,14 @@ export interface OpenedBundle {
 export async function openBundle(bytes: Uint8Array, name: string): Promise<OpenedBundle> {
   const what = `bundle "${name}"`;
   if (bytes.length < HEAD + SUM) {
-    throw new SyntaxError(`Cannot read ${what}: ${bytes.length} bytes is too short`);
+    throw new InputError(`Cannot read ${what}: ${bytes.length} bytes is too short`);
   }
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (v.getUint32(0, true) !== MAGIC) {
-    throw new SyntaxError(`Cannot read ${what}: not an RTT bundle (bad magic)`);
+    throw new InputError(`Cannot read ${what}: not an RTT bundle (bad magic)`);
   }
   if (v.getUint32(4, true) !== BUNDLE_VERSION) {
-    throw new SyntaxError(`Cannot read ${what}: unsupported version ${v.getUint32(4, true)}`);
+    throw new InputError(`Cannot read ${what}: unsupported version ${v.getUint32(4, true)}`);
   }
   const sum = fromHex(await sha256Hex(bytes.subarray(0, bytes.length - SUM)));
   const trailer = bytes.subarray(bytes.length - SUM);
@@ -186,26 +187,26 @@ export async function openBundle(bytes: Uint8Array, name: string): Promise<Opene
     });
   } catch (cause) {
     if (refused.length) throw new VerificationError(`Refusing ${what}: ${refused[0]}`);
-    throw new SyntaxError(
+    throw new InputError(
       `Cannot read ${what}: not a valid archive (${(cause as Error).message})`,
       { cause },
     );
   }
   if (refused.length) throw new VerificationError(`Refusing ${what}: ${refused[0]}`);
   const indexBytes = files[INDEX_ENTRY];
-  if (!indexBytes) throw new SyntaxError(`Cannot read ${what}: no "${INDEX_ENTRY}" entry`);
+  if (!indexBytes) throw new InputError(`Cannot read ${what}: no "${INDEX_ENTRY}" entry`);
   let index: BundleIndex;
   try {
     index = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(indexBytes));
   } catch (cause) {
-    throw new SyntaxError(`Cannot parse "${INDEX_ENTRY}" of ${what}: malformed JSON`, { cause });
+    throw new InputError(`Cannot parse "${INDEX_ENTRY}" of ${what}: malformed JSON`, { cause });
   }
   const s = index?.signed;
   if (
     s?._type !== "rtt/bundle-index" || s.bundle_version !== 1 || !Array.isArray(s.entries) ||
     !Array.isArray(index.signatures)
   ) {
-    throw new SyntaxError(
+    throw new InputError(
       `Cannot parse "${INDEX_ENTRY}" of ${what}: expected {signed: {_type, bundle_version, entries}, signatures}`,
     );
   }
@@ -213,7 +214,7 @@ export async function openBundle(bytes: Uint8Array, name: string): Promise<Opene
   const listed = new Set<string>();
   for (const e of s.entries) {
     if (typeof e?.path !== "string" || !Number.isInteger(e.size) || typeof e.sha256 !== "string") {
-      throw new SyntaxError(
+      throw new InputError(
         `Cannot parse "${INDEX_ENTRY}" of ${what}: bad entry ${JSON.stringify(e)}`,
       );
     }
@@ -247,7 +248,7 @@ export async function openBundle(bytes: Uint8Array, name: string): Promise<Opene
     }
   }
   for (const need of [PACK, LUT, INDEX]) {
-    if (!out.has(need)) throw new SyntaxError(`Cannot read ${what}: no "${need}" entry`);
+    if (!out.has(need)) throw new InputError(`Cannot read ${what}: no "${need}" entry`);
   }
   return { index, files: out };
 }
@@ -343,7 +344,7 @@ export async function importBundle(
 ): Promise<ImportResult> {
   const name = file;
   const st = await Deno.stat(file);
-  if (!st.isFile) throw new SyntaxError(`Cannot read bundle "${name}": not a file`);
+  if (!st.isFile) throw new InputError(`Cannot read bundle "${name}": not a file`);
   if (st.size > MAX_BUNDLE_BYTES) {
     throw new VerificationError(
       `Refusing bundle "${name}": ${st.size} bytes exceeds the ${MAX_BUNDLE_BYTES}-byte limit`,
@@ -369,7 +370,7 @@ export async function importBundle(
         JSON.parse(new TextDecoder().decode(bundle.files.get(`registry/trust/root.${v}.json`))),
       );
     } catch (cause) {
-      throw new SyntaxError(`Cannot parse trust root v${v} of ${what}`, { cause });
+      throw new InputError(`Cannot parse trust root v${v} of ${what}`, { cause });
     }
   }
   const rootCount = [...bundle.files.keys()].filter((p) => /^registry\/trust\//.test(p)).length;
@@ -393,7 +394,7 @@ export async function importBundle(
   try {
     indexRaw = JSON.parse(new TextDecoder().decode(bundle.files.get(INDEX)));
   } catch (cause) {
-    throw new SyntaxError(`Cannot parse "${INDEX}" of ${what}: malformed JSON`, { cause });
+    throw new InputError(`Cannot parse "${INDEX}" of ${what}: malformed JSON`, { cause });
   }
   const theirs = indexEntries(parseIndex(indexRaw, `"${INDEX}" of ${what}`));
   const objects = new Map<string, Uint8Array>();

@@ -8,6 +8,8 @@
  */
 import { HASH_REF, relativePath, syncDir, type Workspace } from "../core/mod.ts";
 import { readIndex } from "./registry_index.ts";
+import { InputError } from "../core/mod.ts";
+import { isNotFound } from "../core/mod.ts";
 
 const TEMP_AGE_MS = 10 * 60_000;
 
@@ -37,14 +39,14 @@ async function refsOfFile(path: string, out: Set<string>, ws: Workspace): Promis
   try {
     text = await Deno.readTextFile(path);
   } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return;
+    if (isNotFound(err)) return;
     throw err;
   }
   try {
     collectRefs(JSON.parse(text), out);
   } catch (cause) {
     // An unreadable referrer could pin anything: refuse rather than delete what it needs.
-    throw new SyntaxError(
+    throw new InputError(
       `Cannot collect garbage: "${relativePath(ws.root, path)}" is not valid JSON`,
       { cause },
     );
@@ -60,7 +62,7 @@ export async function referencedHashes(ws: Workspace): Promise<Set<string>> {
       if (e.isFile && e.name.endsWith(".json")) await refsOfFile(`${ws.plans}/${e.name}`, refs, ws);
     }
   } catch (err) {
-    if (!(err instanceof Deno.errors.NotFound)) throw err;
+    if (!(isNotFound(err))) throw err;
   }
   return refs;
 }
@@ -88,7 +90,7 @@ export async function collectGarbage(
       }
     }
   } catch (err) {
-    if (!(err instanceof Deno.errors.NotFound)) throw err;
+    if (!(isNotFound(err))) throw err;
   }
   removed.sort();
   temps.sort();

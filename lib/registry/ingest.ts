@@ -34,6 +34,8 @@ import {
 } from "./object.ts";
 import { readIndexFile, writeIndex } from "./registry_index.ts";
 import { type FileContent, writeFilesDurably } from "./_durable.ts";
+import { InputError } from "../core/mod.ts";
+import { isNotFound } from "../core/mod.ts";
 
 /** One manifest to ingest. */
 export interface IngestInput {
@@ -103,14 +105,14 @@ export async function collectInputs(
   try {
     scan = await readLastScan(ws);
   } catch (err) {
-    if (!(err instanceof Deno.errors.NotFound)) throw err;
+    if (!(isNotFound(err))) throw err;
     scan = await scanWorkspace(ws, options.panel ?? await loadPanelConfig(ws));
   }
   if (scan.invalid.length || scan.collisions.length) {
     const first = scan.invalid[0]
       ? `"${scan.invalid[0].file}" at ${scan.invalid[0].pointer || "/"}: ${scan.invalid[0].message}`
       : `collision of ${scan.collisions[0].saddr}@${scan.collisions[0].version}`;
-    throw new SyntaxError(
+    throw new InputError(
       `Cannot ingest: the scan found ${scan.invalid.length} problem(s) and ${scan.collisions.length} collision(s), first ${first} (run "rtt-deno scan")`,
     );
   }
@@ -251,7 +253,7 @@ async function storedObjects(ws: Workspace): Promise<Set<string>> {
       }
     }
   } catch (err) {
-    if (!(err instanceof Deno.errors.NotFound)) throw err;
+    if (!(isNotFound(err))) throw err;
   }
   return out;
 }

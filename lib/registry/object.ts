@@ -22,6 +22,8 @@ import {
 import { loadPanelConfig, type PanelConfig, type SymbolManifest } from "../config/mod.ts";
 import { manifestBody } from "../symbols/mod.ts";
 import { loadTrustRoot, type TrustRoot } from "../security/mod.ts";
+import { InputError, MissingInputError } from "../core/mod.ts";
+import { isNotFound } from "../core/mod.ts";
 
 /** One stored object. */
 export interface RegistryObject {
@@ -71,7 +73,7 @@ export function trustedSigner(policy: SignaturePolicy, keyId: string): boolean {
 /** Hex part of a `sha256:<hex>` reference. @throws {SyntaxError} when malformed. */
 export function hashHex(hash: string): string {
   if (!HASH_REF.test(hash)) {
-    throw new SyntaxError(`Invalid object hash "${hash}": expected sha256:<64 lower-case hex>`);
+    throw new InputError(`Invalid object hash "${hash}": expected sha256:<64 lower-case hex>`);
   }
   return hash.slice(7);
 }
@@ -97,7 +99,7 @@ export function decodeObject(bytes: Uint8Array, what: string): RegistryObject {
   try {
     raw = JSON.parse(decoder.decode(bytes));
   } catch (cause) {
-    throw new SyntaxError(`Cannot parse ${what}: not valid UTF-8 JSON`, { cause });
+    throw new InputError(`Cannot parse ${what}: not valid UTF-8 JSON`, { cause });
   }
   const o = raw as Partial<RegistryObject>;
   if (
@@ -105,7 +107,7 @@ export function decodeObject(bytes: Uint8Array, what: string): RegistryObject {
     typeof o.manifest.saddr !== "string" || typeof o.manifest.version !== "string" ||
     !Array.isArray(o.signatures)
   ) {
-    throw new SyntaxError(
+    throw new InputError(
       `Cannot parse ${what}: expected {"manifest": {saddr, version, ...}, "signatures": [...]}`,
     );
   }
@@ -233,8 +235,8 @@ export async function readObject(
   try {
     bytes = await Deno.readFile(path);
   } catch (err) {
-    if (err instanceof Deno.errors.NotFound) {
-      throw new Deno.errors.NotFound(`No object ${hash} in the registry`, { cause: err });
+    if (isNotFound(err)) {
+      throw new MissingInputError(`No object ${hash} in the registry`, { cause: err });
     }
     throw err;
   }

@@ -33,6 +33,8 @@ import { crc32 } from "./_crc32.ts";
 import { decodeObject, hashHex, objectPath, type RegistryObject } from "./object.ts";
 import { readIndex } from "./registry_index.ts";
 import { mapConcurrent } from "./_durable.ts";
+import { InputError, MissingInputError } from "../core/mod.ts";
+import { isNotFound } from "../core/mod.ts";
 
 /** Pack format version. */
 export const PACK_VERSION = 1;
@@ -137,22 +139,22 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 async function checkLut(lut: Uint8Array, name: string): Promise<number> {
   const what = `Pack index "${name}"`;
   if (lut.length < lutSize(0)) {
-    throw new SyntaxError(
+    throw new InputError(
       `${what} is truncated: ${lut.length} bytes, the header alone needs ${lutSize(0)}`,
     );
   }
   const v = new DataView(lut.buffer, lut.byteOffset, lut.byteLength);
   if (v.getUint32(0, true) !== LUT_MAGIC) {
-    throw new SyntaxError(`${what} is not an RTT pack index (bad magic)`);
+    throw new InputError(`${what} is not an RTT pack index (bad magic)`);
   }
   if (v.getUint32(4, true) !== PACK_VERSION) {
-    throw new SyntaxError(
+    throw new InputError(
       `${what} has unsupported version ${v.getUint32(4, true)} (expected ${PACK_VERSION})`,
     );
   }
   const n = v.getUint32(8, true);
   if (lut.length !== lutSize(n)) {
-    throw new SyntaxError(
+    throw new InputError(
       `${what} is ${
         lut.length < lutSize(n) ? "truncated" : "followed by extra bytes"
       }: ${lut.length} bytes for ${n} entries, expected ${lutSize(n)}`,
@@ -168,20 +170,20 @@ async function checkLut(lut: Uint8Array, name: string): Promise<number> {
   let prev = 0;
   for (let b = 0; b < 256; b++) {
     const c = v.getUint32(HEAD + b * 4, true);
-    if (c < prev || c > n) throw new SyntaxError(`${what} has an inconsistent fanout at byte ${b}`);
+    if (c < prev || c > n) throw new InputError(`${what} has an inconsistent fanout at byte ${b}`);
     for (let i = prev; i < c; i++) {
       if (lut[namesAt + i * NAME] !== b) {
-        throw new SyntaxError(
+        throw new InputError(
           `${what} has an inconsistent fanout: entry ${i} does not start with byte ${b}`,
         );
       }
     }
     prev = c;
   }
-  if (prev !== n) throw new SyntaxError(`${what} has a fanout total ${prev}, expected ${n}`);
+  if (prev !== n) throw new InputError(`${what} has a fanout total ${prev}, expected ${n}`);
   for (let i = 1; i < n; i++) {
     if (compareAt(lut, namesAt + (i - 1) * NAME, lut, namesAt + i * NAME) >= 0) {
-      throw new SyntaxError(
+      throw new InputError(
         `${what} has unsorted names: entry ${i} does not sort after entry ${i - 1}`,
       );
     }
@@ -251,8 +253,8 @@ export class Pack implements Disposable {
     try {
       lut = await Deno.readFile(files.lut);
     } catch (err) {
-      if (err instanceof Deno.errors.NotFound) {
-        throw new Deno.errors.NotFound(
+      if (isNotFound(err)) {
+        throw new MissingInputError(
           `No pack index "${names.lut}": run "rtt-deno registry pack"`,
           { cause: err },
         );
@@ -277,7 +279,7 @@ export class Pack implements Disposable {
         while (got < len) {
           const r = file.readSync(buf.subarray(got));
           if (r === null) {
-            throw new SyntaxError(
+            throw new InputError(
               `Pack "${names.pack}" is truncated: record at ${offset} ends early`,
             );
           }
@@ -392,7 +394,7 @@ async function verifyPair(
   for (let i = 0; i < n; i++) body += lv.getUint32(entriesAt + i * ENTRY + 8, true);
   const expected = HEAD + body + SUM;
   if (pack.length !== expected) {
-    throw new SyntaxError(
+    throw new InputError(
       `${what} is ${
         pack.length < expected ? "truncated" : "followed by extra bytes"
       }: ${pack.length} bytes, its index "${names.lut}" expects ${expected}`,
@@ -400,10 +402,10 @@ async function verifyPair(
   }
   const pv = new DataView(pack.buffer, pack.byteOffset, pack.byteLength);
   if (pv.getUint32(0, true) !== PACK_MAGIC) {
-    throw new SyntaxError(`${what} is not an RTT pack (bad magic)`);
+    throw new InputError(`${what} is not an RTT pack (bad magic)`);
   }
   if (pv.getUint32(4, true) !== PACK_VERSION || pv.getUint32(8, true) !== n) {
-    throw new SyntaxError(`${what} header does not match its index (version or count)`);
+    throw new InputError(`${what} header does not match its index (version or count)`);
   }
   const sum = fromHex(await sha256Hex(pack.subarray(0, pack.length - SUM)));
   if (!sameBytes(sum, pack.subarray(pack.length - SUM))) {
@@ -421,7 +423,7 @@ async function verifyPair(
     const off = lv.getUint32(e, true) * 2 ** 32 + lv.getUint32(e + 4, true);
     const len = lv.getUint32(e + 8, true);
     if (off < HEAD || off + len > pack.length - SUM) {
-      throw new SyntaxError(`${what}: entry ${i} of "${names.lut}" points outside the records`);
+      throw new InputError(`${what}: entry ${i} of "${names.lut}" points outside the records`);
     }
   }
   return n;
@@ -440,8 +442,8 @@ export async function collectPackRecords(ws: Workspace): Promise<PackRecord[]> {
     try {
       bytes = await Deno.readFile(path);
     } catch (err) {
-      if (err instanceof Deno.errors.NotFound) {
-        throw new Deno.errors.NotFound(`Index refers to ${hash} but ${what} is missing`, {
+      if (isNotFound(err)) {
+        throw new MissingInputError(`Index refers to ${hash} but ${what} is missing`, {
           cause: err,
         });
       }

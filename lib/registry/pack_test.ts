@@ -3,6 +3,7 @@ import fc from "fast-check";
 import { fromHex, sha256Hex, VerificationError, workspaceAt } from "../core/mod.ts";
 import { tempDir } from "../../tests/_helpers.ts";
 import { encodePack, Pack, type PackRecord } from "./pack.ts";
+import { InputError } from "../core/mod.ts";
 
 const enc = new TextEncoder();
 
@@ -62,7 +63,7 @@ Deno.test("every single-byte corruption of a pack or its LUT is detected on open
       bad[i] ^= 0x01;
       await assert.rejects(
         () => which === "pack" ? Pack.fromBytes(bad, lut) : Pack.fromBytes(pack, bad),
-        (e: unknown) => e instanceof VerificationError || e instanceof SyntaxError,
+        (e: unknown) => e instanceof VerificationError || e instanceof InputError,
         `${which} byte ${i} flipped was not detected`,
       );
     }
@@ -72,7 +73,7 @@ Deno.test("every single-byte corruption of a pack or its LUT is detected on open
 Deno.test("a truncated pack or LUT is named as truncated", async () => {
   const { pack, lut } = await encodePack(records(3));
   await assert.rejects(() => Pack.fromBytes(pack.subarray(0, pack.length - 10), lut), {
-    name: "SyntaxError",
+    name: "InputError",
     message: /Pack "agents\.pack" is truncated: \d+ bytes, its index "index\.lut" expects \d+/,
   });
   await assert.rejects(() => Pack.fromBytes(pack, lut.subarray(0, 100)), /is truncated/);
@@ -90,7 +91,7 @@ Deno.test("a LUT with unsorted names is refused even with a valid checksum", asy
   const sumAt = bad.length - 32;
   bad.set(fromHex(await sha256Hex(bad.subarray(0, sumAt))), sumAt);
   await assert.rejects(() => Pack.fromBytes(pack, bad), {
-    name: "SyntaxError",
+    name: "InputError",
     message: /unsorted names: entry 1 does not sort after entry 0/,
   });
 });

@@ -7,6 +7,8 @@
  */
 import { HASH_REF, relativePath, type Workspace, writeFileAtomic } from "../core/mod.ts";
 import { compareVersions, SADDR } from "../symbols/mod.ts";
+import { InputError, MissingInputError } from "../core/mod.ts";
+import { isNotFound } from "../core/mod.ts";
 
 /** The file: saddr -> version -> hash. */
 export interface RegistryIndexFile {
@@ -43,15 +45,15 @@ export function emptyIndex(): RegistryIndexFile {
 export function parseIndex(raw: unknown, what: string): RegistryIndexFile {
   const idx = raw as RegistryIndexFile;
   if (!idx || idx.index_version !== 1 || !idx.symbols || typeof idx.symbols !== "object") {
-    throw new SyntaxError(`Cannot parse ${what}: expected {"index_version": 1, "symbols": {...}}`);
+    throw new InputError(`Cannot parse ${what}: expected {"index_version": 1, "symbols": {...}}`);
   }
   for (const [saddr, versions] of Object.entries(idx.symbols)) {
     if (!SADDR.test(saddr) || !versions || typeof versions !== "object") {
-      throw new SyntaxError(`Cannot parse ${what}: bad entry "${saddr}"`);
+      throw new InputError(`Cannot parse ${what}: bad entry "${saddr}"`);
     }
     for (const [version, hash] of Object.entries(versions)) {
       if (typeof hash !== "string" || !HASH_REF.test(hash)) {
-        throw new SyntaxError(
+        throw new InputError(
           `Cannot parse ${what} at /symbols/${saddr}/${version}: expected sha256:<hex>`,
         );
       }
@@ -67,7 +69,7 @@ export async function readIndexFile(ws: Workspace): Promise<RegistryIndexFile> {
   try {
     text = await Deno.readTextFile(path);
   } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return emptyIndex();
+    if (isNotFound(err)) return emptyIndex();
     throw err;
   }
   const what = `registry index "${relativePath(ws.root, path)}"`;
@@ -75,7 +77,7 @@ export async function readIndexFile(ws: Workspace): Promise<RegistryIndexFile> {
   try {
     raw = JSON.parse(text);
   } catch (cause) {
-    throw new SyntaxError(`Cannot parse ${what}: malformed JSON`, { cause });
+    throw new InputError(`Cannot parse ${what}: malformed JSON`, { cause });
   }
   return parseIndex(raw, what);
 }
@@ -123,17 +125,17 @@ export async function writeIndex(ws: Workspace, idx: RegistryIndexFile): Promise
 export function resolveRef(entries: readonly IndexEntry[], ref: string): IndexEntry {
   if (ref.startsWith("sha256:")) {
     if (!HASH_REF.test(ref)) {
-      throw new SyntaxError(`Invalid object hash "${ref}": expected sha256:<64 lower-case hex>`);
+      throw new InputError(`Invalid object hash "${ref}": expected sha256:<64 lower-case hex>`);
     }
     const e = entries.find((x) => x.hash === ref);
-    if (!e) throw new Deno.errors.NotFound(`No index entry refers to ${ref}`);
+    if (!e) throw new MissingInputError(`No index entry refers to ${ref}`);
     return e;
   }
   const at = ref.lastIndexOf("@");
   const saddr = at > 0 ? ref.slice(0, at) : ref;
   const version = at > 0 ? ref.slice(at + 1) : undefined;
   if (!SADDR.test(saddr)) {
-    throw new SyntaxError(
+    throw new InputError(
       `Invalid reference "${ref}": expected sha256:<hex>, rtt://<ns>/<kind>/<name> or <saddr>@<version>`,
     );
   }
@@ -141,7 +143,7 @@ export function resolveRef(entries: readonly IndexEntry[], ref: string): IndexEn
     x.saddr === saddr && (version === undefined || x.version === version)
   );
   if (!e) {
-    throw new Deno.errors.NotFound(`No registered symbol ${saddr}${version ? `@${version}` : ""}`);
+    throw new MissingInputError(`No registered symbol ${saddr}${version ? `@${version}` : ""}`);
   }
   return e;
 }

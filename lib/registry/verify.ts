@@ -10,6 +10,7 @@ import { decodeObject, loadSignaturePolicy, type SignaturePolicy, verifyObject }
 import { readIndex } from "./registry_index.ts";
 import { Pack, packFiles } from "./pack.ts";
 import { mapConcurrent } from "./_durable.ts";
+import { isNotFound } from "../core/mod.ts";
 
 /** One thing wrong in the registry. */
 export interface RegistryProblem {
@@ -62,7 +63,7 @@ export async function verifyRegistry(
       } else names.push(e.name);
     }
   } catch (err) {
-    if (!(err instanceof Deno.errors.NotFound)) throw err;
+    if (!(isNotFound(err))) throw err;
   }
   names.sort();
   const stored = new Set(names.map((n) => `sha256:${n.slice(0, 64)}`));

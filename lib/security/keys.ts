@@ -17,6 +17,9 @@ import {
   type Workspace,
   writeJsonAtomic,
 } from "../core/mod.ts";
+import { InputError, MissingInputError } from "../core/mod.ts";
+import { IoError, UsageError } from "../core/mod.ts";
+import { isNotFound } from "../core/mod.ts";
 
 /** Public key file contents (`*.pub.json`). */
 export interface PublicKeyFile {
@@ -33,7 +36,7 @@ const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,63}$/;
 
 function checkName(name: string): void {
   if (!NAME.test(name)) {
-    throw new RangeError(
+    throw new UsageError(
       `Invalid key name "${name}": use letters, digits, ".", "_" and "-" (at most 64)`,
     );
   }
@@ -58,7 +61,7 @@ export function publicKeyPath(ws: Workspace, name: string): string {
 export async function generateKey(ws: Workspace, name: string = DEFAULT_KEY): Promise<KeyPair> {
   const priv = privateKeyPath(ws, name);
   if (await exists(priv)) {
-    throw new Deno.errors.AlreadyExists(
+    throw new IoError(
       `Cannot create key "${name}": "${relativePath(ws.root, priv)}" already exists`,
     );
   }
@@ -97,7 +100,7 @@ export async function loadKey(ws: Workspace, name: string = DEFAULT_KEY): Promis
   try {
     const st = await Deno.stat(path);
     if (st.mode !== null && (st.mode & 0o077) !== 0) {
-      throw new Deno.errors.PermissionDenied(
+      throw new IoError(
         `Refusing private key "${rel}": mode ${
           (st.mode & 0o777).toString(8)
         } lets others read it (chmod 600)`,
@@ -105,8 +108,8 @@ export async function loadKey(ws: Workspace, name: string = DEFAULT_KEY): Promis
     }
     text = await Deno.readTextFile(path);
   } catch (err) {
-    if (err instanceof Deno.errors.NotFound) {
-      throw new Deno.errors.NotFound(
+    if (isNotFound(err)) {
+      throw new MissingInputError(
         `No signing key "${name}" ("${rel}"): run "rtt-deno keys gen" or "rtt-deno init"`,
         { cause: err },
       );
@@ -117,25 +120,25 @@ export async function loadKey(ws: Workspace, name: string = DEFAULT_KEY): Promis
   try {
     raw = JSON.parse(text);
   } catch (cause) {
-    throw new SyntaxError(`Cannot parse key "${rel}": malformed JSON`, { cause });
+    throw new InputError(`Cannot parse key "${rel}": malformed JSON`, { cause });
   }
   if (typeof raw.seed !== "string") {
-    throw new SyntaxError(`Cannot parse key "${rel}": missing field "seed"`);
+    throw new InputError(`Cannot parse key "${rel}": missing field "seed"`);
   }
   let seed: Uint8Array;
   try {
     seed = fromBase64(raw.seed);
   } catch (cause) {
-    throw new SyntaxError(`Cannot parse key "${rel}": field "seed" is not base64`, { cause });
+    throw new InputError(`Cannot parse key "${rel}": field "seed" is not base64`, { cause });
   }
   if (seed.length !== 32) {
-    throw new SyntaxError(
+    throw new InputError(
       `Cannot parse key "${rel}": field "seed" must hold 32 bytes, it holds ${seed.length}`,
     );
   }
   const pair = await keyPairFromSeed(seed);
   if (raw.key_id !== pair.keyId) {
-    throw new SyntaxError(
+    throw new InputError(
       `Cannot use key "${rel}": key_id ${raw.key_id} does not match its seed (${pair.keyId})`,
     );
   }
@@ -152,7 +155,7 @@ export async function listKeyNames(ws: Workspace): Promise<string[]> {
       }
     }
   } catch (err) {
-    if (!(err instanceof Deno.errors.NotFound)) throw err;
+    if (!(isNotFound(err))) throw err;
   }
   return names.sort();
 }
@@ -168,8 +171,8 @@ export async function readPublicKeyFile(
   try {
     text = (await Deno.readTextFile(path)).trim();
   } catch (err) {
-    if (err instanceof Deno.errors.NotFound) {
-      throw new Deno.errors.NotFound(`Cannot read public key "${path}": file not found`, {
+    if (isNotFound(err)) {
+      throw new MissingInputError(`Cannot read public key "${path}": file not found`, {
         cause: err,
       });
     }
@@ -181,13 +184,13 @@ export async function readPublicKeyFile(
     try {
       obj = JSON.parse(text);
     } catch (cause) {
-      throw new SyntaxError(`Cannot parse public key "${path}": malformed JSON`, { cause });
+      throw new InputError(`Cannot parse public key "${path}": malformed JSON`, { cause });
     }
     if (obj.alg !== undefined && obj.alg !== "ed25519") {
-      throw new SyntaxError(`Cannot use public key "${path}": alg must be "ed25519"`);
+      throw new InputError(`Cannot use public key "${path}": alg must be "ed25519"`);
     }
     if (typeof obj.public !== "string") {
-      throw new SyntaxError(`Cannot parse public key "${path}": missing field "public"`);
+      throw new InputError(`Cannot parse public key "${path}": missing field "public"`);
     }
     b64 = obj.public;
   }
@@ -195,13 +198,13 @@ export async function readPublicKeyFile(
   try {
     publicKey = fromBase64(b64);
   } catch (cause) {
-    throw new SyntaxError(
+    throw new InputError(
       `Cannot parse public key "${path}": expected a *.pub.json file or one base64 Ed25519 key`,
       { cause },
     );
   }
   if (publicKey.length !== 32) {
-    throw new SyntaxError(
+    throw new InputError(
       `Cannot use public key "${path}": expected 32 bytes, got ${publicKey.length}`,
     );
   }

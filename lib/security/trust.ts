@@ -25,6 +25,9 @@ import {
   type Workspace,
   writeJsonAtomic,
 } from "../core/mod.ts";
+import { InputError, MissingInputError } from "../core/mod.ts";
+import { IoError, UsageError } from "../core/mod.ts";
+import { isNotFound } from "../core/mod.ts";
 
 /** What a key may sign. `root` keys sign new trust roots. */
 export type Role = "root" | "manifests" | "plans";
@@ -62,12 +65,12 @@ async function readRoot(path: string, ws: Workspace): Promise<TrustRoot> {
   try {
     raw = JSON.parse(await Deno.readTextFile(path));
   } catch (err) {
-    if (err instanceof Deno.errors.NotFound) {
-      throw new Deno.errors.NotFound(`No trust root at "${rel}": run "rtt-deno init"`, {
+    if (isNotFound(err)) {
+      throw new MissingInputError(`No trust root at "${rel}": run "rtt-deno init"`, {
         cause: err,
       });
     }
-    throw new SyntaxError(
+    throw new InputError(
       `Cannot parse trust root "${rel}": ${err instanceof Error ? err.message : err}`,
       { cause: err },
     );
@@ -78,7 +81,7 @@ async function readRoot(path: string, ws: Workspace): Promise<TrustRoot> {
     typeof s.expires !== "string" || !Number.isInteger(s.threshold) || s.threshold < 1 ||
     typeof s.keys !== "object" || !Array.isArray(raw.signatures)
   ) {
-    throw new SyntaxError(
+    throw new InputError(
       `Cannot parse trust root "${rel}": expected {signed: {_type, version, expires, threshold, keys}, signatures}`,
     );
   }
@@ -210,7 +213,7 @@ async function readSeen(ws: Workspace): Promise<number> {
   try {
     text = await Deno.readTextFile(path);
   } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return 0;
+    if (isNotFound(err)) return 0;
     throw err;
   }
   let v: unknown;
@@ -237,7 +240,7 @@ async function highestKeptVersion(ws: Workspace): Promise<number> {
       if (e.isFile && m) max = Math.max(max, Number(m[1]));
     }
   } catch (err) {
-    if (!(err instanceof Deno.errors.NotFound)) throw err;
+    if (!(isNotFound(err))) throw err;
   }
   return max;
 }
@@ -281,7 +284,7 @@ export async function createTrustRoot(
   options: { name?: string; now?: Date } = {},
 ): Promise<TrustRoot> {
   if (await exists(rootPath(ws))) {
-    throw new Deno.errors.AlreadyExists(
+    throw new IoError(
       `A trust root already exists in "${relativePath(ws.root, ws.trust)}"`,
     );
   }
@@ -321,7 +324,7 @@ export async function updateTrustRoot(
   body.version = current.signed.version + 1;
   body.expires = expiry(options.now ?? new Date());
   if (!Number.isInteger(body.threshold) || body.threshold < 1) {
-    throw new RangeError(`Trust root threshold must be at least 1, got ${body.threshold}`);
+    throw new UsageError(`Trust root threshold must be at least 1, got ${body.threshold}`);
   }
   const roots = keysWithRole(body, "root");
   if (roots.length < body.threshold) {

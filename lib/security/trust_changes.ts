@@ -17,6 +17,8 @@ import {
 } from "./keys.ts";
 import { loadTrustRoot, type Role, ROLES, type TrustRoot, updateTrustRoot } from "./trust.ts";
 import type { KeyPair } from "../core/mod.ts";
+import { MissingInputError } from "../core/mod.ts";
+import { UsageError } from "../core/mod.ts";
 
 /** Signing options shared by every trust change. */
 export interface TrustChangeOptions {
@@ -31,16 +33,16 @@ async function signers(ws: Workspace, options: TrustChangeOptions): Promise<KeyP
   return await Promise.all(names.map((n) => loadKey(ws, n)));
 }
 
-/** Checks role names given on a command line. @throws {RangeError} on an unknown role. */
+/** Checks role names given on a command line. @throws {UsageError} on an unknown role. */
 export function parseRoles(roles: readonly string[]): Role[] {
   const out: Role[] = [];
   for (const r of roles.flatMap((x) => x.split(",")).map((x) => x.trim()).filter(Boolean)) {
     if (!(ROLES as readonly string[]).includes(r)) {
-      throw new RangeError(`Unknown role "${r}": expected one of ${ROLES.join(", ")}`);
+      throw new UsageError(`Unknown role "${r}": expected one of ${ROLES.join(", ")}`);
     }
     if (!out.includes(r as Role)) out.push(r as Role);
   }
-  if (!out.length) throw new RangeError(`No role given: expected one of ${ROLES.join(", ")}`);
+  if (!out.length) throw new UsageError(`No role given: expected one of ${ROLES.join(", ")}`);
   return out;
 }
 
@@ -87,7 +89,7 @@ export async function untrustKey(
   const current = await loadTrustRoot(ws, { now: options.now });
   const entry = current.signed.keys[keyId];
   if (!entry) {
-    throw new Deno.errors.NotFound(
+    throw new MissingInputError(
       `Key ${keyId} is not in trust root v${current.signed.version} (see "rtt-deno keys list")`,
     );
   }
@@ -186,7 +188,7 @@ export async function renewTrustRoot(
  * Sets how many root-key signatures the next trust-root change needs. The
  * change itself must meet both the old and the new threshold, so raising it
  * to 2 needs two root keys signing (`signWith`).
- * @throws {RangeError} below 1; {VerificationError} above the number of root keys
+ * @throws {UsageError} below 1; {VerificationError} above the number of root keys
  * or when the signers do not meet a threshold.
  */
 export async function setThreshold(
@@ -195,7 +197,7 @@ export async function setThreshold(
   options: TrustChangeOptions = {},
 ): Promise<TrustRoot> {
   if (!Number.isInteger(threshold) || threshold < 1) {
-    throw new RangeError(`Invalid threshold "${threshold}": expected a whole number of at least 1`);
+    throw new UsageError(`Invalid threshold "${threshold}": expected a whole number of at least 1`);
   }
   return await updateTrustRoot(
     ws,

@@ -4,6 +4,7 @@ import { tempDir } from "../../tests/_helpers.ts";
 import { generateKey, loadKey, readPublicKeyFile } from "./keys.ts";
 import { createTrustRoot, loadTrustRoot, updateTrustRoot, verifyTrusted } from "./trust.ts";
 import { signPayload } from "../core/sign.ts";
+import { InputError, MissingInputError } from "../core/mod.ts";
 
 Deno.test("loadTrustRoot() accepts v1 and refuses a copied-back older version", async () => {
   await using dir = await tempDir();
@@ -72,13 +73,13 @@ Deno.test("readPublicKeyFile() names the file when it is missing or not a key", 
   await assert.rejects(
     () => readPublicKeyFile(`${dir.path}/none.pub.json`),
     (e: unknown) =>
-      e instanceof Deno.errors.NotFound && /none\.pub\.json": file not found/.test(e.message),
+      e instanceof MissingInputError && /none\.pub\.json": file not found/.test(e.message),
   );
   await Deno.writeTextFile(`${dir.path}/x.txt`, "# not a key");
   await assert.rejects(
     () => readPublicKeyFile(`${dir.path}/x.txt`),
     (e: unknown) =>
-      e instanceof SyntaxError && /x\.txt": expected a \*\.pub\.json file/.test(e.message),
+      e instanceof InputError && /x\.txt": expected a \*\.pub\.json file/.test(e.message),
   );
   await Deno.writeTextFile(`${dir.path}/short.pub.json`, JSON.stringify({ public: btoa("abc") }));
   await assert.rejects(
@@ -115,7 +116,7 @@ Deno.test("loadKey() names the key file and field when the seed is damaged", asy
   await assert.rejects(
     () => loadKey(ws),
     (e: unknown) =>
-      e instanceof SyntaxError &&
+      e instanceof InputError &&
       /\.rtt\/keys\/default\.key\.json": field "seed" must hold 32 bytes/.test(e.message),
   );
 });

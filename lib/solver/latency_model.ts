@@ -11,6 +11,8 @@
  */
 import { type Lane, LANES } from "../config/mod.ts";
 import { relativePath, type Workspace } from "../core/mod.ts";
+import { InputError } from "../core/mod.ts";
+import { isNotFound } from "../core/mod.ts";
 
 /** p99 of one lane: `base_p99_ms + per_kib_ms * message_kib`. */
 export interface LaneFigures {
@@ -62,7 +64,7 @@ export function tunedProfilePath(ws: Workspace): string {
  */
 export function parseTunedProfile(file: string, value: unknown): LatencyModel {
   const bad = (pointer: string, expected: string): never => {
-    throw new SyntaxError(`Invalid tuned profile "${file}" at ${pointer}: expected ${expected}`);
+    throw new InputError(`Invalid tuned profile "${file}" at ${pointer}: expected ${expected}`);
   };
   const isObj = (v: unknown): v is Record<string, unknown> =>
     typeof v === "object" && v !== null && !Array.isArray(v);
@@ -112,14 +114,14 @@ export async function loadLatencyModel(ws: Workspace): Promise<LatencyModel> {
   try {
     text = await Deno.readTextFile(path);
   } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return DEFAULT_LATENCY_MODEL;
+    if (isNotFound(err)) return DEFAULT_LATENCY_MODEL;
     throw err;
   }
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (cause) {
-    throw new SyntaxError(`Cannot parse tuned profile "${file}": malformed JSON`, { cause });
+    throw new InputError(`Cannot parse tuned profile "${file}": malformed JSON`, { cause });
   }
   return parseTunedProfile(file, value);
 }

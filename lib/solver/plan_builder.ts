@@ -20,6 +20,7 @@ import { type Graph, graphHash, type Plan, type PlannedRoute, routeKey } from ".
 import type { Problem } from "./problem.ts";
 import type { Choice } from "./greedy.ts";
 import { canonicalize } from "../core/mod.ts";
+import { UsageError } from "../core/mod.ts";
 
 /** Objective values of a solution. */
 export interface Objective {
@@ -235,12 +236,12 @@ export function assemblePlan(
 /**
  * The plan's `created_at`: from SOURCE_DATE_EPOCH (seconds) when set, else
  * the epoch. Never the wall clock, so equal inputs give byte-identical plans.
- * @throws {RangeError} when SOURCE_DATE_EPOCH is not a non-negative integer.
+ * @throws {UsageError} when SOURCE_DATE_EPOCH is not a non-negative integer.
  */
 export function createdAtFrom(sourceDateEpoch: string | undefined): string {
   if (sourceDateEpoch === undefined || sourceDateEpoch === "") return "1970-01-01T00:00:00Z";
   if (!/^\d{1,12}$/.test(sourceDateEpoch)) {
-    throw new RangeError(
+    throw new UsageError(
       `SOURCE_DATE_EPOCH must be a whole number of seconds, got "${sourceDateEpoch}"`,
     );
   }

@@ -27,6 +27,7 @@ import { compareVersions } from "../symbols/mod.ts";
 import { type Graph, type PlannedRoute, routeId } from "../graph/mod.ts";
 import type { Topology } from "./topology.ts";
 import { type LatencyModel, predictP99Us } from "./latency_model.ts";
+import { InputError } from "../core/mod.ts";
 
 /** Everything the planner plans from. */
 export interface SolverInput {
@@ -131,7 +132,7 @@ export function indexSymbols(symbols: readonly SymbolEntry[]): Map<string, Symbo
     if (same) {
       if (same.hash !== s.hash) {
         const [a, b] = [same.hash, s.hash].sort();
-        throw new SyntaxError(
+        throw new InputError(
           `Symbol ${s.saddr}@${s.version} has two different contents (${a}, ${b}); run "rtt-deno scan" to see the files`,
         );
       }

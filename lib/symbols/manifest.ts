@@ -11,6 +11,7 @@ import {
   type SymbolManifest,
   validateDocument,
 } from "../config/mod.ts";
+import { InputError } from "../core/mod.ts";
 
 /** Pattern of a symbol address `rtt://<namespace>/<kind>/<name>`. */
 export const SADDR =
@@ -20,7 +21,7 @@ export const SADDR =
 export function parseSaddr(saddr: string): { namespace: string; kind: string; name: string } {
   const m = SADDR.exec(saddr);
   if (!m) {
-    throw new SyntaxError(
+    throw new InputError(
       `Invalid symbol address "${saddr}": expected rtt://<namespace>/<kind>/<name>`,
     );
   }

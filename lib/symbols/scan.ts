@@ -26,6 +26,7 @@ import {
   validateDocument,
 } from "../config/mod.ts";
 import { parseManifest, symbolHash } from "./manifest.ts";
+import { MissingInputError } from "../core/mod.ts";
 
 /** One valid manifest found by a scan. */
 export interface ManifestRecord {
@@ -316,7 +317,7 @@ export async function readLastScan(
   try {
     c = JSON.parse(await Deno.readTextFile(`${ws.cache}/${CACHE_FILE}`));
   } catch (cause) {
-    throw new Deno.errors.NotFound(
+    throw new MissingInputError(
       `No scan result in "${
         relativePath(ws.root, ws.cache)
       }/${CACHE_FILE}": run "rtt-deno scan" first`,
@@ -324,7 +325,7 @@ export async function readLastScan(
     );
   }
   if (!c.result) {
-    throw new Deno.errors.NotFound(`Scan cache has no result: run "rtt-deno scan" first`);
+    throw new MissingInputError(`Scan cache has no result: run "rtt-deno scan" first`);
   }
   return c.result;
 }

@@ -2,6 +2,8 @@ import type { Command } from "commander";
 import { contextOf } from "../context.ts";
 import { EXIT, UsageError } from "../errors.ts";
 import { relativePath, resolvePath, VerificationError, type Workspace } from "../../core/mod.ts";
+import { InputError, MissingInputError } from "../../core/mod.ts";
+import { isNotFound } from "../../core/mod.ts";
 
 const PLAN_ID = /^sha256-[0-9a-f]{64}$/;
 
@@ -14,8 +16,8 @@ async function resolvePlanPath(ws: Workspace, arg: string | undefined): Promise<
   try {
     name = (await Deno.readTextFile(latest)).trim();
   } catch (err) {
-    if (err instanceof Deno.errors.NotFound) {
-      throw new Deno.errors.NotFound(
+    if (isNotFound(err)) {
+      throw new MissingInputError(
         `No plan given and "${
           relativePath(ws.root, latest)
         }" does not exist: run "rtt-deno plan" ` +
@@ -26,7 +28,7 @@ async function resolvePlanPath(ws: Workspace, arg: string | undefined): Promise<
     throw err;
   }
   if (!name || name.includes("/") && !name.startsWith("plans/")) {
-    throw new SyntaxError(
+    throw new InputError(
       `Cannot use "${relativePath(ws.root, latest)}": expected the file name of a plan in plans/`,
     );
   }

@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { contextOf } from "../context.ts";
 import { underWorkspaceLock } from "../workspace_lock.ts";
 import { relativePath, resolvePath } from "../../core/mod.ts";
+import { UsageError } from "../../core/mod.ts";
 
 // Repeatable options also take comma-separated lists (`--sign-with a,b` = `--sign-with a --sign-with b`).
 function collect(value: string, prev: string[] = []): string[] {
@@ -139,7 +140,7 @@ export function registerKeys(program: Command): void {
     .action(async (n: string, opts: { signWith?: string[] }, cmd: Command) => {
       const ctx = contextOf(cmd);
       const { setThreshold } = await import("../../security/mod.ts");
-      if (!/^\d+$/.test(n)) throw new RangeError(`Invalid threshold "${n}": expected a number`);
+      if (!/^\d+$/.test(n)) throw new UsageError(`Invalid threshold "${n}": expected a number`);
       const ws = ctx.workspace();
       const root = await underWorkspaceLock(
         ws,

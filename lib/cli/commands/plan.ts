@@ -3,6 +3,7 @@ import { contextOf } from "../context.ts";
 import { EXIT, UsageError } from "../errors.ts";
 import { relativePath, type Workspace } from "../../core/mod.ts";
 import type { SymbolEntry } from "../../symbols/mod.ts";
+import { InputError } from "../../core/mod.ts";
 
 const SOLVERS = ["exact", "greedy", "auto"] as const;
 
@@ -33,7 +34,7 @@ async function loadPlanSymbols(
   const { scanWorkspace, buildSymbolTable } = await import("../../symbols/mod.ts");
   const scan = await scanWorkspace(ws, await loadPanelConfig(ws));
   if (scan.invalid.length || scan.collisions.length) {
-    throw new SyntaxError(
+    throw new InputError(
       `Cannot plan: the scan found ${scan.invalid.length} invalid manifest(s) and ${scan.collisions.length} collision(s); run "rtt-deno scan" for details`,
     );
   }

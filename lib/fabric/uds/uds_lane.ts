@@ -1,5 +1,6 @@
 import type { Lane, LaneListener } from "../lane/mod.ts";
 import { streamLane, type StreamLaneOptions } from "../stream/mod.ts";
+import { IoError } from "../../core/mod.ts";
 
 function checkPath(path: string, ctx: string): void {
   if (typeof path !== "string" || path.length === 0 || path.length > 107) {
@@ -16,7 +17,7 @@ export function listenUds(path: string, options: StreamLaneOptions = {}): LaneLi
   checkPath(path, ctx);
   try {
     const st = Deno.lstatSync(path);
-    if (!st.isSocket) throw new Deno.errors.AlreadyExists(`${ctx}: a non-socket file is there`);
+    if (!st.isSocket) throw new IoError(`${ctx}: a non-socket file is there`);
     Deno.removeSync(path);
   } catch (e) {
     if (!(e instanceof Deno.errors.NotFound)) throw e;
