@@ -19,7 +19,7 @@ import {
 // graph.ts directly, not mod.ts: mod.ts also loads plan verification (YAML, JSON
 // source maps), which `status` and recovery never need and must not pay for at startup.
 import { EMPTY_GRAPH, type Graph, graphHash, normalizeGraph } from "../graph/graph.ts";
-import { MissingInputError } from "../core/mod.ts";
+import { errorMessage, InputError, MissingInputError } from "../core/mod.ts";
 import { isNotFound } from "../core/mod.ts";
 
 /** Path of the stored graph with hash `hash` (`sha256:<hex>`). */
@@ -59,7 +59,10 @@ export async function loadGraph(ws: Workspace, hash: string): Promise<Graph> {
     if (isNotFound(err)) {
       throw new MissingInputError(`Stored graph ${hash} ("${rel}") is missing`, { cause: err });
     }
-    throw new VerificationError(`Stored graph "${rel}" is unreadable: ${err}`, { cause: err });
+    throw new InputError(`Stored graph "${rel}" is unreadable: ${errorMessage(err)}`, {
+      file: rel,
+      cause: err,
+    });
   }
   const actual = Array.isArray(graph?.routes) ? graphHash(graph) : "not a graph";
   if (actual !== hash) {
