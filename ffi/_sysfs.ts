@@ -1,4 +1,9 @@
-// Pure-TS reading of the same sysfs/procfs files the native probe reads, with the same rules.
+/**
+ * Pure-TS reading of the same sysfs/procfs files the native probe reads, with the same rules:
+ * the fallback of the topology probe and of {@linkcode processAlive}.
+ *
+ * @module
+ */
 
 export function parseCpuList(s: string): number[] {
   const out: number[] = [];
