@@ -23,4 +23,5 @@ function build(): Uint32Array {
   return t;
 }
 
+/** Eight 256-entry tables laid end to end: `TABLE[k * 256 + b]`. */
 export const TABLE: Uint32Array = build();
