@@ -69,15 +69,16 @@ export interface Finding {
 
 /**
  * Layer of a repository-relative path: `main.ts`, `ffi/**`, `lib/<folder>/**`. Returns
- * `undefined` for a `lib/` folder missing from {@linkcode LAYERS} and `null` for anything
- * outside the checked tree (`tests/`, `scripts/`, outside the repository).
+ * `undefined` for a `lib/` folder missing from {@linkcode LAYERS} (or a file directly in
+ * `lib/`) and `null` for anything outside the checked tree (`tests/`, `scripts/`, outside the
+ * repository).
  */
 export function layerOf(path: string): Layer | undefined | null {
   if (path === "main.ts") return "main";
   if (path.startsWith("ffi/")) return "base";
+  if (!path.startsWith("lib/")) return null;
   const m = /^lib\/([^/]+)\//.exec(path);
-  if (m === null) return null;
-  return LAYERS[m[1]];
+  return m === null ? undefined : LAYERS[m[1]];
 }
 
 /** Whether the check covers `path` (it is `main.ts` or under `lib/` or `ffi/`). */
@@ -89,6 +90,8 @@ export function isChecked(path: string): boolean {
 function isData(path: string): boolean {
   return path.endsWith(".json") && !path.startsWith("../");
 }
+
+const KIND_RANK: Readonly<Record<EdgeKind, number>> = { static: 0, dynamic: 1, type: 2 };
 
 function label(kind: EdgeKind): string {
   return kind === "type" ? " (import type)" : kind === "dynamic" ? " (dynamic import)" : "";
@@ -203,10 +206,9 @@ export function checkEdges(edges: readonly Edge[]): Finding[] {
   const kinds = new Map<string, EdgeKind>();
   for (const e of edges) {
     const key = `${e.from}\0${e.to}`;
-    // A runtime edge outranks a type-only one between the same two modules.
-    if (kinds.get(key) !== "static") {
-      kinds.set(key, kinds.get(key) === "dynamic" ? "dynamic" : e.kind);
-    }
+    // Between the same two modules, label the strongest edge: static, then dynamic, then type.
+    const old = kinds.get(key);
+    if (old === undefined || KIND_RANK[e.kind] < KIND_RANK[old]) kinds.set(key, e.kind);
   }
   const findings: Finding[] = [];
   for (const cycle of findCycles(edges)) {
@@ -224,13 +226,13 @@ export function checkEdges(edges: readonly Edge[]): Finding[] {
     const lf = layerOf(from);
     const lt = layerOf(to);
     for (const [path, layer] of [[from, lf], [to, lt]] as const) {
-      const folder = path.split("/").slice(0, 2).join("/");
-      if (layer === undefined && !unlayered.has(folder)) {
-        unlayered.add(folder);
+      const parts = path.split("/");
+      const place = parts.length > 2 ? `${parts[0]}/${parts[1]}/` : path;
+      if (layer === undefined && !unlayered.has(place)) {
+        unlayered.add(place);
         findings.push({
           kind: "unlayered",
-          message:
-            `unlayered: ${folder}/ has no layer: add it to LAYERS in scripts/check_cycles.ts`,
+          message: `unlayered: ${place} has no layer: add it to LAYERS in scripts/check_cycles.ts`,
         });
       }
     }

@@ -22,6 +22,7 @@ Deno.test("layerOf() ranks main.ts, lib folders and ffi, and knows what it does 
   assert.equal(layerOf("lib/pipeline/init.ts"), "pipeline");
   assert.equal(layerOf("lib/cli/commands/apply.ts"), "cli");
   assert.equal(layerOf("lib/newthing/x.ts"), undefined);
+  assert.equal(layerOf("lib/loose.ts"), undefined);
   assert.equal(layerOf("tests/_helpers.ts"), null);
 });
 
@@ -74,6 +75,20 @@ Deno.test("checkEdges() refuses imports of tests/ and unlayered folders, allows 
   assert.deepEqual(findings.map((f) => f.kind), ["unlayered", "outside"]);
   assert.match(findings[0].message, /lib\/extra\/ has no layer/);
   assert.match(findings[1].message, /lib\/registry\/pack_test\.ts -> tests\/_helpers\.ts/);
+});
+
+Deno.test("checkEdges() labels the strongest of several imports between two modules", () => {
+  const findings = checkEdges([
+    e("lib/core/a.ts", "lib/cli/b.ts", "type"),
+    e("lib/core/a.ts", "lib/cli/b.ts", "dynamic"),
+    e("lib/core/a.ts", "lib/cli/b.ts"),
+    e("lib/core/a.ts", "lib/cli/c.ts", "type"),
+    e("lib/core/a.ts", "lib/cli/c.ts", "dynamic"),
+  ]);
+  assert.deepEqual(findings.map((f) => f.message), [
+    "upward base -> cli: lib/core/a.ts -> lib/cli/b.ts",
+    "upward base -> cli: lib/core/a.ts -> lib/cli/c.ts (dynamic import)",
+  ]);
 });
 
 Deno.test("checkEdges() reports a cycle that runs through import type as such", () => {
