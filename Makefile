@@ -7,7 +7,10 @@
 DENO = $(firstword $(wildcard node_modules/deno/deno node_modules/@deno/*/deno))
 STAMP := node_modules/.rtt-install-stamp
 
-.PHONY: all install build native compile demo test bench fmt lint check clean
+# Public entry points whose docs `make doc-lint` checks (std's lint:docs habit).
+DOC_MODULES = $(sort $(shell find lib -name mod.ts)) ffi/mod.ts
+
+.PHONY: all install build native compile demo test bench fmt lint check check-code doc-lint cycles clean
 
 all: build
 
@@ -41,8 +44,18 @@ fmt: install
 lint: install
 	$(DENO) lint
 
-check: install
-	$(DENO) fmt --check && $(DENO) lint && $(DENO) check -q main.ts
+# fmt, lint, type check, doc lint, then the module-cycle and layering check.
+# `make -k check` runs all of them even when one fails.
+check: check-code doc-lint cycles
+
+check-code: install
+	$(DENO) fmt --check && $(DENO) lint && $(DENO) check -q main.ts scripts/check_cycles.ts
+
+doc-lint: install
+	$(DENO) doc --lint $(DOC_MODULES)
+
+cycles: install
+	$(DENO) run -q --allow-read --allow-run scripts/check_cycles.ts
 
 clean:
 	rm -rf dist ffi/target

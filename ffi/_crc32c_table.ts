@@ -1,4 +1,9 @@
-// Slicing-by-8 tables for the reflected Castagnoli polynomial.
+/**
+ * Slicing-by-8 tables for the reflected Castagnoli polynomial (crc32c), used by the
+ * pure-TS fallback in {@linkcode crc32cPortable}.
+ *
+ * @module
+ */
 const POLY = 0x82f63b78;
 
 function build(): Uint32Array {
@@ -18,4 +23,5 @@ function build(): Uint32Array {
   return t;
 }
 
+/** Eight 256-entry tables laid end to end: `TABLE[k * 256 + b]`. */
 export const TABLE: Uint32Array = build();

@@ -1,5 +1,11 @@
-// Pure-TS reading of the same sysfs/procfs files the native probe reads, with the same rules.
+/**
+ * Pure-TS reading of the same sysfs/procfs files the native probe reads, with the same rules:
+ * the fallback of the topology probe and of {@linkcode processAlive}.
+ *
+ * @module
+ */
 
+/** CPU ids of a kernel cpu list such as `0-3,8,10-11`; malformed parts are skipped. */
 export function parseCpuList(s: string): number[] {
   const out: number[] = [];
   for (const raw of s.trim().split(",")) {
@@ -20,8 +26,11 @@ export function parseCpuList(s: string): number[] {
   return out;
 }
 
-// Deno 2.9 refuses reads under /proc and /sys unless the process has --allow-all, even
-// with --allow-read; `cat` (needs --allow-run) is the way in for the usual permission set.
+/**
+ * Text of a /proc or /sys file, or null when it cannot be read. Deno 2.9 refuses reads under
+ * /proc and /sys unless the process has --allow-all, even with --allow-read; `cat` (needs
+ * --allow-run) is the way in for the usual permission set.
+ */
 export function readText(path: string): string | null {
   try {
     return Deno.readTextFileSync(path);
@@ -39,6 +48,7 @@ export function readText(path: string): string | null {
   }
 }
 
+/** 64-bit FNV-1a of the UTF-8 bytes of `s`, as 16 hex digits (a fingerprint, not a MAC). */
 export function fnv1a64(s: string): string {
   let h = 0xcbf29ce484222325n;
   for (const b of new TextEncoder().encode(s)) {

@@ -1,3 +1,10 @@
+/**
+ * crc32c (Castagnoli), the checksum of every RTT frame: native (SSE4.2 when the CPU has it)
+ * when the library loaded, else the portable slicing-by-8 implementation; both give the same
+ * values.
+ *
+ * @module
+ */
 import { TABLE as T } from "./_crc32c_table.ts";
 import { native } from "./load.ts";
 
@@ -41,7 +48,7 @@ export function crc32c(data: Uint8Array, seed = 0): number {
   return c;
 }
 
-/** Which implementation {@link crc32c} uses, for reports and benchmarks. */
+/** Which implementation {@linkcode crc32c} uses, for reports and benchmarks. */
 export function crc32cImplementation(): "sse4.2" | "native-table" | "portable" {
   const lib = native();
   if (lib === null) return "portable";

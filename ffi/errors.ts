@@ -1,3 +1,10 @@
+/**
+ * Errors of the native binding: a negative status from the library becomes a
+ * {@linkcode NativeError} (or one of its named subclasses), and a library that cannot be
+ * loaded a {@linkcode NativeUnavailableError} listing every path tried.
+ *
+ * @module
+ */
 import { NativeStatus } from "./symbols.ts";
 
 const STATUS_NAMES: Record<number, string> = Object.fromEntries(
@@ -25,7 +32,7 @@ export class NativeError extends Error {
  * this to turn a broken link into a clean close instead of a crash.
  */
 export class PeerGoneError extends NativeError {
-  /** See {@link NativeError}. */
+  /** See {@linkcode NativeError}. */
   constructor(message: string, status: number, options?: ErrorOptions) {
     super(message, status, options);
     this.name = "PeerGoneError";
@@ -34,7 +41,7 @@ export class PeerGoneError extends NativeError {
 
 /** The ring exists but its creator has not finished initialising it; callers retry. */
 export class RingNotReadyError extends NativeError {
-  /** See {@link NativeError}. */
+  /** See {@linkcode NativeError}. */
   constructor(message: string, status: number, options?: ErrorOptions) {
     super(message, status, options);
     this.name = "RingNotReadyError";

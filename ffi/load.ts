@@ -1,3 +1,10 @@
+/**
+ * Finds and loads `librtt_ffi.so` once per process: `RTT_FFI_PATH`, then the local
+ * `ffi/target/release/` build, then a hash-keyed cached copy next to a compiled binary. The
+ * library's ABI version must match the symbol table; `RTT_FFI_DISABLE=1` refuses to load it.
+ *
+ * @module
+ */
 import { sha256 } from "@noble/hashes/sha2.js";
 import { ABI_VERSION, type NativeLibrary, symbols } from "./symbols.ts";
 import { type LoadAttempt, NativeUnavailableError } from "./errors.ts";
@@ -83,7 +90,7 @@ function openCachedCopy(source: string, cacheDir: string): string {
 
 /**
  * Opens librtt_ffi from, in order: `RTT_FFI_PATH`, the local `ffi/target/release` build, and
- * a hash-keyed cached copy of the embedded file. Throws {@link NativeUnavailableError}
+ * a hash-keyed cached copy of the embedded file. Throws {@linkcode NativeUnavailableError}
  * listing every path tried with its reason.
  */
 export function loadNative(options: LoadOptions = {}): LoadedNative {

@@ -1,8 +1,17 @@
 /**
  * Native binding of RTT (librtt_ffi) and its pure-TS fallbacks.
  *
- * Everything except {@link ShmRing} and {@link pinThread} works without the native library;
- * check {@link nativeStatus} to learn whether it loaded and, if not, why.
+ * Everything except {@linkcode ShmRing} and {@linkcode pinThread} works without the native
+ * library; check {@linkcode nativeStatus} to learn whether it loaded and, if not, why.
+ *
+ * @example
+ * ```ts
+ * import { crc32c, nativeStatus } from "./mod.ts";
+ * const st = nativeStatus();
+ * console.log(st.available ? "native" : "fallback", crc32c(new TextEncoder().encode("rtt")));
+ * ```
+ *
+ * @module
  */
 export { ABI_VERSION, type NativeLibrary, NativeStatus, symbols } from "./symbols.ts";
 export {

@@ -1,3 +1,8 @@
+/**
+ * Process liveness, the one question lock and ring owners need answered about another pid.
+ *
+ * @module
+ */
 import { readText } from "./_sysfs.ts";
 import { native } from "./load.ts";
 

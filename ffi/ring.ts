@@ -1,3 +1,10 @@
+/**
+ * {@linkcode ShmRing}: one end of a shared-memory single-producer single-consumer ring of
+ * RTT frames, implemented natively (`ffi/src/ring.rs`; layout in ARCHITECTURE.md, "Shared-memory
+ * ring").
+ *
+ * @module
+ */
 import { NativeUnavailableError, statusError } from "./errors.ts";
 import { lastNativeError, native, nativeStatus } from "./load.ts";
 import type { NativeLibrary } from "./symbols.ts";
@@ -9,7 +16,7 @@ export type RingRole = "producer" | "consumer";
 /** Why a frame popped from a ring was not delivered. */
 export type RingDropReason = "bad_magic" | "bad_length" | "bad_crc";
 
-/** Options for {@link ShmRing.create}. */
+/** Options for {@linkcode ShmRing.create}. */
 export interface RingCreateOptions {
   /** Data area in bytes: a power of two in 4096..2^30. */
   capacity: number;
@@ -19,7 +26,7 @@ export interface RingCreateOptions {
   role: RingRole;
 }
 
-/** Frame header fields for {@link ShmRing.push}. */
+/** Frame header fields for {@linkcode ShmRing.push}. */
 export interface PushHeader {
   /** Route the frame belongs to. */
   routeId: number;
@@ -253,7 +260,7 @@ export class ShmRing implements Disposable {
     return this.#check(r, "wait for data") === 1;
   }
 
-  /** Like {@link waitData} but parks off the JS thread, so the event loop keeps running. */
+  /** Like {@linkcode ShmRing.waitData} but parks off the JS thread, so the event loop keeps running. */
   async waitDataAsync(options: WaitOptions = {}): Promise<boolean> {
     const r = await this.#lib.symbols.rtt_ring_wait_data_async(
       this.#h,
@@ -274,7 +281,7 @@ export class ShmRing implements Disposable {
     return this.#check(r, "wait for space") === 1;
   }
 
-  /** Like {@link waitSpace} but parks off the JS thread. */
+  /** Like {@linkcode ShmRing.waitSpace} but parks off the JS thread. */
   async waitSpaceAsync(payloadLength: number, options: WaitOptions = {}): Promise<boolean> {
     const r = await this.#lib.symbols.rtt_ring_wait_space_async(
       this.#h,
@@ -321,7 +328,7 @@ export class ShmRing implements Disposable {
     this.#lib.symbols.rtt_ring_close(h);
   }
 
-  /** Same as {@link close}, for `using`. */
+  /** Same as {@linkcode ShmRing.close}, for `using`. */
   [Symbol.dispose](): void {
     this.close();
   }

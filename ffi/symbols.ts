@@ -1,8 +1,15 @@
 /**
- * The one typed symbol table of librtt_ffi. Each entry carries the Rust signature it binds.
- * Hot entry points take u32 lengths and buffers/pointers only: on this machine Deno's FFI
- * passes u32/pointer arguments in ~5-8 ns but usize/u64 ones in ~100 ns (DESIGN.md §7).
- * Statuses are i32: >= 0 success values, negative codes listed in {@link NativeStatus}.
+ * The one typed symbol table of librtt_ffi, its ABI version and status codes, mirrored from
+ * `ffi/src/lib.rs` and `ffi/src/ring.rs`.
+ *
+ * @module
+ */
+
+/**
+ * The symbol table. Each entry carries the Rust signature it binds. Hot entry points take
+ * u32 lengths and buffers/pointers only: on the machine this was measured on, Deno's FFI
+ * passed u32/pointer arguments in ~5-8 ns but usize/u64 ones in ~100 ns.
+ * Statuses are i32: >= 0 success values, negative codes listed in {@linkcode NativeStatus}.
  */
 export const symbols = {
   /** `extern "C" fn rtt_version() -> u32` */

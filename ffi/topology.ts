@@ -1,3 +1,10 @@
+/**
+ * Machine topology: NUMA nodes with their CPUs and distances, thread pinning and a machine
+ * fingerprint. Native when the library loaded, else read from sysfs in TypeScript with the
+ * same rules (pinning needs the library).
+ *
+ * @module
+ */
 import { fnv1a64, parseCpuList, readText } from "./_sysfs.ts";
 import { NativeUnavailableError } from "./errors.ts";
 import { lastNativeError, native, nativeStatus } from "./load.ts";
@@ -104,7 +111,7 @@ export function probeTopology(options: ProbeOptions = {}): Topology {
   return { nodes: sysfsNodes(options.nodeRoot), source: "sysfs" };
 }
 
-/** Machine fingerprint (see {@link MachineFingerprint}); identical with or without native. */
+/** Machine fingerprint (see {@linkcode MachineFingerprint}); identical with or without native. */
 export function machineFingerprint(options: ProbeOptions = {}): MachineFingerprint {
   if (!options.portable) {
     const j = nativeJson("rtt_fingerprint_json") as MachineFingerprint | null;

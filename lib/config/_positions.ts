@@ -1,4 +1,9 @@
-// Maps JSON pointers to line/column in the source text, for JSON and YAML.
+/**
+ * Maps JSON pointers to line/column in the source text, for JSON and YAML, so validation
+ * errors can name `file:line:column`.
+ *
+ * @module
+ */
 import jsonSourceMap from "json-source-map";
 import { isMap, isSeq, LineCounter, type Node as YamlNode, parseDocument } from "yaml";
 

@@ -14,14 +14,22 @@ import { SchemaError, type SourcePosition } from "../core/mod.ts";
 import { jsonLocator, type Locator, offsetToPosition, yamlLocator } from "./_positions.ts";
 import { type SchemaName, SCHEMAS } from "./schemas.ts";
 
-type AjvError = {
+/** One problem Ajv reports (the fields RTT reads). */
+export interface AjvError {
+  /** JSON pointer of the offending value. */
   instancePath: string;
+  /** Schema keyword that failed (`type`, `enum`, `required`, ...). */
   keyword: string;
+  /** Keyword-specific details (e.g. `allowedValues`, `missingProperty`). */
   params: Record<string, unknown>;
+  /** Ajv's own message. */
   message?: string;
+  /** The schema node that failed; its `description` makes the message concrete. */
   parentSchema?: { description?: string };
-};
-type Validator = ((data: unknown) => boolean) & { errors?: AjvError[] | null };
+}
+
+/** A compiled schema: true when `data` matches, else `errors` holds every problem. */
+export type Validator = ((data: unknown) => boolean) & { errors?: AjvError[] | null };
 
 let ajvPromise: Promise<{ getSchema(id: string): Validator | undefined }> | undefined;
 const validators = new Map<SchemaName, Validator>();

@@ -1,3 +1,9 @@
+/**
+ * The RTT frame: a 24-byte little-endian header (magic, flags, reserved, route_id, frame_id,
+ * len, crc32c of the payload) and the payload. Byte table in ARCHITECTURE.md, "RTT frame".
+ *
+ * @module
+ */
 import { crc32c } from "../../../ffi/crc32c.ts";
 
 /** "RTT1" read as a little-endian u32. */
@@ -39,7 +45,7 @@ export interface Frame {
 /** Why a frame was not delivered. */
 export type FrameDropReason = "bad_magic" | "bad_length" | "bad_crc";
 
-/** Result of {@link decodeFrame}. */
+/** Result of {@linkcode decodeFrame}. */
 export type DecodeResult =
   | { ok: true; frame: Frame; size: number }
   | { ok: false; reason: FrameDropReason; size: number };

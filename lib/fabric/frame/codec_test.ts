@@ -10,7 +10,7 @@ import {
 } from "./codec.ts";
 import { crc32cPortable } from "../../../ffi/crc32c.ts";
 
-Deno.test("encodeFrame() writes the little-endian header of DESIGN.md §5", () => {
+Deno.test("encodeFrame() writes the little-endian header of ARCHITECTURE.md (RTT frame)", () => {
   const payload = new Uint8Array([1, 2, 3]);
   const f = encodeFrame(payload, { routeId: 0x01020304, frameId: 7, flags: 0x0102 });
   assert.equal(f.length, 27);

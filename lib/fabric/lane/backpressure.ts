@@ -1,3 +1,9 @@
+/**
+ * The four backpressure policies (`taildrop`, `mark`, `nack`, `buffer`), implemented once
+ * for every lane: what a send does when the transport is full.
+ *
+ * @module
+ */
 import { FrameFlags, type FrameHeader } from "../frame/mod.ts";
 import type { BackpressurePolicy, LaneOptions, LinkCounters, SendStatus } from "./types.ts";
 
@@ -29,7 +35,7 @@ export class Backpressure {
   readonly policy: BackpressurePolicy;
   /** Frames held by the `buffer` policy, oldest first. */
   readonly queue: Pending[] = [];
-  /** Payload bytes in {@link queue}. */
+  /** Payload bytes in {@linkcode Backpressure.queue}. */
   queuedBytes = 0;
   /** Next frame gets the MARK flag (set after a drop or above the high-water mark). */
   markNext = false;

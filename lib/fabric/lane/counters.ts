@@ -1,3 +1,8 @@
+/**
+ * Per-link counters: lanes mutate their own and hand out snapshots.
+ *
+ * @module
+ */
 import type { LinkCounters } from "./types.ts";
 
 /** Zeroed counters; lanes mutate their own copy and hand out snapshots. */

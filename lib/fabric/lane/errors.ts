@@ -1,4 +1,9 @@
 /**
+ * The error a lane raises when its link has ended.
+ *
+ * @module
+ */
+/**
  * The link cannot carry frames any more: the peer process died, closed its end, or sent
  * bytes that cannot be resynchronised. Senders catch it to tear the route down.
  */

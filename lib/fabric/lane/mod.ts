@@ -1,4 +1,9 @@
-/** The Lane abstraction shared by the shm, uds and tcp transports. */
+/**
+ * The {@linkcode Lane} abstraction shared by the shm, uds and tcp transports: the interface,
+ * the backpressure policies, per-link counters and {@linkcode LinkBrokenError}.
+ *
+ * @module
+ */
 export type {
   BackpressurePolicy,
   CloseReason,

@@ -1,3 +1,9 @@
+/**
+ * The {@linkcode Lane} interface every transport implements, with its options, outcomes and
+ * counters.
+ *
+ * @module
+ */
 import type { Frame, FrameDropReason, FrameHeader } from "../frame/mod.ts";
 
 /** Transport under a link. */
@@ -12,7 +18,7 @@ export type LaneKind = "shm" | "uds" | "tcp";
  */
 export type BackpressurePolicy = "taildrop" | "mark" | "nack" | "buffer";
 
-/** Outcome of {@link Lane.send}. */
+/** Outcome of {@linkcode Lane.send}. */
 export type SendStatus = "sent" | "marked" | "buffered" | "dropped" | "nacked";
 
 /** Why a link dropped a frame. */
@@ -63,7 +69,7 @@ export interface LaneOptions {
   reuseReceiveBuffer?: boolean;
 }
 
-/** Options of {@link Lane.receive}. */
+/** Options of {@linkcode Lane.receive}. */
 export interface ReceiveOptions {
   /** Reject with Deno.errors.TimedOut after this many ms (default: wait indefinitely). */
   timeoutMs?: number;
