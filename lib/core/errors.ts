@@ -41,7 +41,12 @@ export abstract class RttError extends Error {
   abstract readonly exitCode: number;
   /** The file the error concerns, when there is one. */
   readonly file?: string;
-  /** @param message one line for the user; @param options cause and file */
+  /**
+   * Creates the error.
+   *
+   * @param message one line for the user
+   * @param options cause and file
+   */
   constructor(message: string, options: RttErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
@@ -52,25 +57,25 @@ export abstract class RttError extends Error {
 /** A command line or argument that cannot be acted on (exit 64). */
 export class UsageError extends RttError {
   /** Exit 64. */
-  readonly exitCode = EXIT.usage;
+  readonly exitCode: number = EXIT.usage;
 }
 
 /** Malformed or schema-violating input data: manifest, config, plan, stored file (exit 65). */
 export class InputError extends RttError {
   /** Exit 65. */
-  readonly exitCode = EXIT.dataErr;
+  readonly exitCode: number = EXIT.dataErr;
 }
 
 /** Input that should exist does not: a file, a plan, a committed graph (exit 66). */
 export class MissingInputError extends RttError {
   /** Exit 66. */
-  readonly exitCode = EXIT.noInput;
+  readonly exitCode: number = EXIT.noInput;
 }
 
 /** The machine failed an operation: fsync, a busy lock, a refused write (exit 74). */
 export class IoError extends RttError {
   /** Exit 74. */
-  readonly exitCode = EXIT.ioErr;
+  readonly exitCode: number = EXIT.ioErr;
 }
 
 /**
@@ -78,7 +83,7 @@ export class IoError extends RttError {
  */
 export class VerificationError extends RttError {
   /** Exit 77. */
-  readonly exitCode = EXIT.refused;
+  readonly exitCode: number = EXIT.refused;
 }
 
 /**
@@ -87,7 +92,7 @@ export class VerificationError extends RttError {
  */
 export class FailureError extends RttError {
   /** Exit 1. */
-  readonly exitCode = EXIT.failure;
+  readonly exitCode: number = EXIT.failure;
 }
 
 /** Where in a document a problem sits. Lines and columns are 1-based. */
@@ -109,7 +114,11 @@ export interface SourcePosition {
 export class SchemaError extends InputError {
   /** Every problem found, each with its position. */
   readonly problems: ReadonlyArray<SourcePosition & { message: string }>;
-  /** @param problems at least one problem; the first one becomes the message */
+  /**
+   * Creates the error from its problems.
+   *
+   * @param problems at least one problem; the first one becomes the message
+   */
   constructor(problems: Array<SourcePosition & { message: string }>, options?: ErrorOptions) {
     super(
       problems.length
