@@ -4,7 +4,7 @@ import {
   pinThread,
   threadAffinity,
 } from "../../../ffi/mod.ts";
-import { LANES, UsageError } from "../../core/mod.ts";
+import { isLane, LANES, UsageError } from "../../core/mod.ts";
 import type { LaneKind } from "../lane/mod.ts";
 import { DEFAULT_MAX_PAYLOAD } from "../frame/mod.ts";
 import { shmAvailability } from "../shm/mod.ts";
@@ -53,7 +53,7 @@ function settingsOf(options: FabricBenchOptions): Settings {
   const requested = [...(options.lanes ?? DEFAULTS.lanes)];
   if (requested.length === 0) refuse(`no lanes given (expected some of ${LANES.join(", ")})`);
   for (const l of requested) {
-    if (!LANES.includes(l)) refuse(`unknown lane "${l}" (expected ${LANES.join(", ")})`);
+    if (!isLane(l)) refuse(`unknown lane "${l}" (expected ${LANES.join(", ")})`);
   }
   const sizes = [...(options.sizes ?? DEFAULTS.sizes)];
   if (sizes.length === 0) refuse("no payload sizes given");
@@ -78,14 +78,14 @@ function settingsOf(options: FabricBenchOptions): Settings {
 }
 
 /** Runs the peer side of the benchmark (for `rtt-deno bench fabric --peer`, compiled mode). */
-export function runFabricBenchPeer(specJson: string): Promise<void> {
+export async function runFabricBenchPeer(specJson: string): Promise<void> {
   let spec: BenchPeerSpec;
   try {
     spec = JSON.parse(specJson);
   } catch (err) {
     throw new UsageError(`Cannot run fabric bench peer: its spec is not JSON`, { cause: err });
   }
-  return runBenchPeer(spec);
+  await runBenchPeer(spec);
 }
 
 // Each lane in its turn against its own peer process; uds is in `lanes` (the baseline).
