@@ -1,4 +1,8 @@
-// The measurements themselves, each over one connected lane to a running peer.
+/**
+ * The measurements themselves, each over one connected lane to a running peer.
+ *
+ * @module
+ */
 import * as hdr from "hdr-histogram-js";
 import { crc32c } from "../../../ffi/mod.ts";
 import { FailureError } from "../../core/mod.ts";

@@ -1,5 +1,9 @@
-// The far end of the fabric benchmark: echoes ECHO frames, counts SINK frames, answers
-// CONTROL "report" with what it counted. Runs as its own process, started by _spawn.ts.
+/**
+ * The far end of the fabric benchmark: echoes ECHO frames, counts SINK frames, answers
+ * CONTROL "report" with what it counted. Runs as its own process, started by _spawn.ts.
+ *
+ * @module
+ */
 import { pinThread } from "../../../ffi/mod.ts";
 import type { Lane, LaneKind } from "../lane/mod.ts";
 import { openShmLane } from "../shm/mod.ts";

@@ -1,5 +1,9 @@
-// The bench side of a two-process lane: listen (or create the shm ring), start the peer
-// process, accept its connection, and tear both down again.
+/**
+ * The bench side of a two-process lane: listen (or create the shm ring), start the peer
+ * process, accept its connection, and tear both down again.
+ *
+ * @module
+ */
 import { FailureError } from "../../core/mod.ts";
 import type { Lane, LaneKind } from "../lane/mod.ts";
 import { openShmLane } from "../shm/mod.ts";

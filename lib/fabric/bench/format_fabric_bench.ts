@@ -1,3 +1,8 @@
+/**
+ * The human table of a {@linkcode FabricBenchResult}.
+ *
+ * @module
+ */
 import type { FabricBenchResult } from "./types.ts";
 
 function fmt(n: number, digits = 1): string {

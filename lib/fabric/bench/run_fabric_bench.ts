@@ -1,3 +1,9 @@
+/**
+ * Runs the fabric benchmark: checks the options (the only place they are checked), measures
+ * each lane against its own peer process and adds the ratios to uds from the same run.
+ *
+ * @module
+ */
 import {
   crc32cImplementation,
   machineFingerprint,

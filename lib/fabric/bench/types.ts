@@ -1,6 +1,10 @@
+/**
+ * Options, defaults and result shapes of the fabric benchmark. Light on purpose (no lane code,
+ * no histogram library): the CLI imports it to build its options when it starts.
+ *
+ * @module
+ */
 import type { MachineFingerprint } from "../../../ffi/mod.ts";
-// Light on purpose (no lane code, no histogram library): the CLI imports it to build its
-// options when it starts.
 import { LANES } from "../../core/mod.ts";
 import type { LaneKind } from "../lane/mod.ts";
 
