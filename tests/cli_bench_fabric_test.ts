@@ -66,3 +66,18 @@ Deno.test("rtt-deno bench fabric refuses an unknown lane with exit 64", async ()
   assert.equal(r.code, 64);
   assert.match(r.stderr, /unknown lane "pigeon"/);
 });
+
+Deno.test("rtt-deno bench fabric refuses a payload size above 1 MiB with exit 64, as the library does", async () => {
+  const r = await rtt(["bench", "fabric", "--sizes", "64,2097152"]);
+  assert.equal(r.code, 64);
+  assert.match(r.stderr, /payload size 2097152 is not a whole number of bytes from 1 to 1048576/);
+});
+
+Deno.test("rtt-deno bench fabric refuses an unknown pin mode and a non-number with exit 64", async () => {
+  const pin = await rtt(["bench", "fabric", "--pin", "some"]);
+  assert.equal(pin.code, 64);
+  assert.match(pin.stderr, /Allowed choices are shm, all, none/);
+  const secs = await rtt(["bench", "fabric", "--seconds", "soon"]);
+  assert.equal(secs.code, 64);
+  assert.match(secs.stderr, /'soon' is invalid/);
+});

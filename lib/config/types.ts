@@ -5,11 +5,10 @@
  * @module
  */
 
-/** A lane links can run over. */
-export type Lane = "shm" | "uds" | "tcp";
+import type { Lane } from "../core/mod.ts";
 
-/** All lanes, fastest first. */
-export const LANES: readonly Lane[] = ["shm", "uds", "tcp"];
+// Configuration names lanes in many places; the one list is in core.
+export { type Lane, LANES } from "../core/mod.ts";
 
 /** `.rtt/panel.yaml` */
 export interface PanelConfig {

@@ -11,5 +11,6 @@ export * from "./atomic_file.ts";
 export * from "./crash_point.ts";
 export * from "./hooks.ts";
 export * from "./glob.ts";
+export * from "./lanes.ts";
 export * from "./workspace.ts";
 export * from "./sign.ts";

@@ -3,7 +3,7 @@
 import { crc32c, crc32cPortable } from "../../ffi/mod.ts";
 import { decodeFrame, encodeFrame } from "./frame/mod.ts";
 import { openShmLane, shmAvailability } from "./shm/mod.ts";
-import { runFabricBench } from "./bench.ts";
+import { runFabricBench } from "./bench/mod.ts";
 
 const buf64k = crypto.getRandomValues(new Uint8Array(65536));
 const buf64 = crypto.getRandomValues(new Uint8Array(64));

@@ -5,3 +5,4 @@
  * @module
  */
 export * from "./init.ts";
+export * from "./bench_fabric.ts";

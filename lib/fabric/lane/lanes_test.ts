@@ -4,10 +4,11 @@ import { openPair } from "../_pairs.ts";
 import { shmAvailability } from "../shm/mod.ts";
 import type { LaneKind } from "./mod.ts";
 import { FrameFlags } from "../frame/mod.ts";
+import { LANES } from "../../core/mod.ts";
 
 const shm = shmAvailability();
 if (!shm.available) console.log(`shm lane tests skipped: ${shm.reason}`);
-const kinds: LaneKind[] = ["shm", "uds", "tcp"];
+const kinds = LANES;
 
 function payload(i: number, len: number): Uint8Array {
   const p = new Uint8Array(len);

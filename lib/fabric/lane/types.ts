@@ -4,10 +4,14 @@
  *
  * @module
  */
+import type { Lane as CoreLane } from "../../core/mod.ts";
 import type { Frame, FrameDropReason, FrameHeader } from "../frame/mod.ts";
 
-/** Transport under a link. */
-export type LaneKind = "shm" | "uds" | "tcp";
+/**
+ * Transport under a link: the {@linkcode CoreLane} name (see `LANES` in core). Called a kind here
+ * because in the fabric a {@linkcode Lane} is the open transport object.
+ */
+export type LaneKind = CoreLane;
 
 /**
  * What a link does with a frame when its ring or socket is full (the seed's explicit

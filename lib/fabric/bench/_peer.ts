@@ -1,15 +1,20 @@
-// The far end of the fabric benchmark: echoes ECHO frames, counts SINK frames, answers
-// CONTROL "report" with what it counted. Runs as its own process (see bench.ts).
-import { pinThread } from "../../ffi/mod.ts";
-import type { Lane, LaneKind } from "./lane/mod.ts";
-import { openShmLane } from "./shm/mod.ts";
-import { connectUds } from "./uds/mod.ts";
-import { connectTcp } from "./tcp/mod.ts";
+/**
+ * The far end of the fabric benchmark: echoes ECHO frames, counts SINK frames, answers
+ * CONTROL "report" with what it counted. Runs as its own process, started by _spawn.ts.
+ *
+ * @module
+ */
+import { pinThread } from "../../../ffi/mod.ts";
+import type { Lane, LaneKind } from "../lane/mod.ts";
+import { openShmLane } from "../shm/mod.ts";
+import { connectUds } from "../uds/mod.ts";
+import { connectTcp } from "../tcp/mod.ts";
 
 export const ROUTE_ECHO = 1;
 export const ROUTE_SINK = 2;
 export const ROUTE_CONTROL = 3;
 
+/** What the bench tells its peer on the command line (as JSON). */
 export interface BenchPeerSpec {
   kind: LaneKind;
   /** shm link name, uds path, or tcp port. */
@@ -19,18 +24,24 @@ export interface BenchPeerSpec {
   pinCpu?: number;
 }
 
-export async function connectBenchLane(spec: BenchPeerSpec): Promise<Lane> {
-  const opts = {
+/** Lane settings both ends use: a reused receive buffer keeps the GC out of the figures. */
+export function benchLaneOptions(spec: { maxPayload: number; spinNs: number }) {
+  return {
     maxPayload: spec.maxPayload,
     spinNs: spec.spinNs,
     capacityBytes: 4 << 20,
     reuseReceiveBuffer: true,
   };
-  if (spec.kind === "shm") return await openShmLane(spec.address, { ...opts, role: "attach" });
-  if (spec.kind === "uds") return await connectUds(spec.address, opts);
-  return await connectTcp({ port: Number(spec.address) }, opts);
 }
 
+function connectBenchLane(spec: BenchPeerSpec): Promise<Lane> {
+  const opts = benchLaneOptions(spec);
+  if (spec.kind === "shm") return openShmLane(spec.address, { ...opts, role: "attach" });
+  if (spec.kind === "uds") return connectUds(spec.address, opts);
+  return connectTcp({ port: Number(spec.address) }, opts);
+}
+
+/** Serves one bench connection until the bench says "exit" or goes away. */
 export async function runBenchPeer(spec: BenchPeerSpec): Promise<void> {
   if (spec.pinCpu !== undefined) {
     try {
