@@ -1,3 +1,8 @@
+/**
+ * The workspace lock as the use cases take it.
+ *
+ * @module
+ */
 import type { Workspace } from "../core/mod.ts";
 
 /**
