@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Hooks, Workspace } from "../core/mod.ts";
+import type { Workspace } from "../core/mod.ts";
 import {
   exportBundle,
   type ExportResult,
@@ -13,17 +13,16 @@ import {
 } from "../registry/mod.ts";
 import { loadKey } from "../security/mod.ts";
 import { underWorkspaceLock } from "./_lock.ts";
+import type { WriteOptions } from "./events.ts";
 
 export type { ExportResult, ImportResult };
 
 /** Options for {@linkcode exportRegistry}. */
-export interface ExportOptions {
+export interface ExportOptions extends WriteOptions {
   /** Bundle file to write (absolute, or relative to the current folder). */
   file: string;
   /** Workspace key that signs the bundle index (default `default`). */
   key?: string;
-  /** Test hooks for the writers (default: none). */
-  hooks?: Hooks;
 }
 
 /**
@@ -40,13 +39,11 @@ export async function exportRegistry(
 }
 
 /** Options for {@linkcode importRegistry}. */
-export interface ImportOptions {
+export interface ImportOptions extends WriteOptions {
   /** Bundle file (absolute, or relative to the current folder). */
   file: string;
   /** Public key file of the exporter, to trust for manifests if needed. */
   trustKeyFile?: string;
-  /** Test hooks for the writers (default: none). */
-  hooks?: Hooks;
 }
 
 /**
@@ -62,5 +59,6 @@ export async function importRegistry(
     ws,
     "registry import",
     () => importBundle(ws, options.file, { trustKeyFile: options.trustKeyFile }),
+    { hooks: options.hooks },
   );
 }

@@ -4,15 +4,16 @@
  *
  * @module
  */
-import type { Hooks, Workspace } from "../core/mod.ts";
+import type { Workspace } from "../core/mod.ts";
 import { collectInputs, type IngestItem, ingestManifests } from "../registry/mod.ts";
 import { loadKey } from "../security/mod.ts";
 import { underWorkspaceLock } from "./_lock.ts";
+import type { WriteOptions } from "./events.ts";
 
 export type { IngestItem } from "../registry/mod.ts";
 
-/** Options for {@linkcode ingest}. */
-export interface IngestOptions {
+/** Options for {@linkcode ingest}; `onEvent` gets a warning for each repaired object. */
+export interface IngestOptions extends WriteOptions {
   /**
    * Manifest files, absolute or relative to the current folder (default:
    * everything the last scan found; a scan runs first when there is none).
@@ -22,8 +23,6 @@ export interface IngestOptions {
   sign?: boolean;
   /** Key to sign with (default `default`). */
   key?: string;
-  /** Test hooks for the writers (default: none). */
-  hooks?: Hooks;
 }
 
 /** What {@linkcode ingest} did. */
@@ -54,6 +53,14 @@ export async function ingest(ws: Workspace, options: IngestOptions = {}): Promis
     ws,
     "registry ingest",
     () => ingestManifests(ws, inputs, { signWith }),
+    { hooks: options.hooks },
   );
+  for (const i of r.repaired) {
+    options.onEvent?.({
+      level: "warn",
+      message:
+        `repaired ${i.saddr}@${i.version}: the stored object ${i.hash} no longer matched its hash and was rewritten`,
+    });
+  }
   return { ...r, elapsedMs: performance.now() - t0 };
 }

@@ -6,7 +6,6 @@
  */
 import {
   exists,
-  type Hooks,
   relativePath,
   type Workspace,
   WORKSPACE_DIRS,
@@ -15,12 +14,10 @@ import {
 import { DEFAULT_PANEL_YAML, DEFAULT_POLICY, DEFAULT_ROUTES } from "../config/mod.ts";
 import { ensureIdentity } from "../security/mod.ts";
 import { underWorkspaceLock } from "./_lock.ts";
+import type { WriteOptions } from "./events.ts";
 
 /** Options for {@linkcode initWorkspace}. */
-export interface InitOptions {
-  /** Test hooks for the writers (default: none). */
-  hooks?: Hooks;
-}
+export type InitOptions = WriteOptions;
 
 /** What {@linkcode initWorkspace} did. */
 export interface InitReport {
@@ -50,7 +47,7 @@ export interface InitReport {
  */
 export async function initWorkspace(
   ws: Workspace,
-  _options: InitOptions = {},
+  options: InitOptions = {},
 ): Promise<InitReport> {
   const createdDirs = await createDirs(ws);
   return await underWorkspaceLock(ws, "init", async () => {
@@ -65,7 +62,7 @@ export async function initWorkspace(
       createdKey: id.createdKey,
       createdTrustRoot: id.createdTrustRoot,
     };
-  });
+  }, { hooks: options.hooks });
 }
 
 async function createDirs(ws: Workspace): Promise<string[]> {

@@ -5,26 +5,23 @@
  *
  * @module
  */
-import { type Hooks, relativePath, type Workspace } from "../core/mod.ts";
+import { relativePath, type Workspace } from "../core/mod.ts";
 import * as security from "../security/mod.ts";
 import { underWorkspaceLock } from "./_lock.ts";
+import type { WriteOptions } from "./events.ts";
 
 export type { Role, TrustedKeyInfo } from "../security/mod.ts";
 
 /** Options every trust-root change accepts. */
-export interface TrustChangeOptions {
+export interface TrustChangeOptions extends WriteOptions {
   /** Workspace key names that sign the new version (default: `["default"]`). */
   signWith?: string[];
-  /** Test hooks for the writers (default: none). */
-  hooks?: Hooks;
 }
 
 /** Options for {@linkcode generateKey}. */
-export interface GenerateKeyOptions {
+export interface GenerateKeyOptions extends WriteOptions {
   /** Key name (default `default`). */
   name?: string;
-  /** Test hooks for the writers (default: none). */
-  hooks?: Hooks;
 }
 
 /** The key {@linkcode generateKey} created. */
@@ -49,7 +46,9 @@ export async function generateKey(
   const name = options.name ?? security.DEFAULT_KEY;
   // The lock file lives in .rtt/, which may not exist yet; same mode as the key folder gets.
   await Deno.mkdir(ws.keys, { recursive: true, mode: 0o700 });
-  const pair = await underWorkspaceLock(ws, "keys gen", () => security.generateKey(ws, name));
+  const pair = await underWorkspaceLock(ws, "keys gen", () => security.generateKey(ws, name), {
+    hooks: options.hooks,
+  });
   return {
     name,
     keyId: pair.keyId,
@@ -111,6 +110,7 @@ export async function trustKey(ws: Workspace, options: TrustKeyOptions): Promise
         name: options.name,
         signWith: options.signWith,
       }),
+    { hooks: options.hooks },
   );
   return {
     keyId: r.keyId,
@@ -155,6 +155,7 @@ export async function untrustKey(
         roles: options.roles,
         signWith: options.signWith,
       }),
+    { hooks: options.hooks },
   );
   return {
     keyId: options.keyId,
@@ -164,13 +165,11 @@ export async function untrustKey(
 }
 
 /** Options for {@linkcode rotateKey}. */
-export interface RotateKeyOptions {
+export interface RotateKeyOptions extends WriteOptions {
   /** Name of the key to rotate (default `default`). */
   name?: string;
   /** Drop every role of the old key, so what only it signed stops verifying. */
   revoke?: boolean;
-  /** Test hooks for the writers (default: none). */
-  hooks?: Hooks;
 }
 
 /** What {@linkcode rotateKey} did. */
@@ -203,6 +202,7 @@ export async function rotateKey(
     ws,
     "keys rotate",
     () => security.rotateKey(ws, name, { revoke: options.revoke }),
+    { hooks: options.hooks },
   );
   return {
     name,
@@ -245,6 +245,7 @@ export async function setThreshold(
     ws,
     "keys threshold",
     () => security.setThreshold(ws, options.threshold, { signWith: options.signWith }),
+    { hooks: options.hooks },
   );
   return trustRootReport(root);
 }
@@ -261,6 +262,7 @@ export async function renewTrustRoot(
     ws,
     "keys renew",
     () => security.renewTrustRoot(ws, { signWith: options.signWith }),
+    { hooks: options.hooks },
   );
   return trustRootReport(root);
 }

@@ -4,9 +4,10 @@
  *
  * @module
  */
-import type { Hooks, Workspace } from "../core/mod.ts";
+import type { Workspace } from "../core/mod.ts";
 import * as registry from "../registry/mod.ts";
 import { underWorkspaceLock } from "./_lock.ts";
+import type { WriteOptions } from "./events.ts";
 
 export type {
   GcResult,
@@ -76,11 +77,9 @@ export async function catRegistry(ws: Workspace, options: CatOptions): Promise<C
 }
 
 /** Options for {@linkcode gcRegistry}. */
-export interface GcOptions {
+export interface GcOptions extends WriteOptions {
   /** Only list what would be removed (takes no lock, writes nothing). */
   dryRun?: boolean;
-  /** Test hooks for the writers (default: none). */
-  hooks?: Hooks;
 }
 
 /**
@@ -93,14 +92,13 @@ export async function gcRegistry(
   options: GcOptions = {},
 ): Promise<registry.GcResult> {
   if (options.dryRun) return await registry.collectGarbage(ws, { dryRun: true });
-  return await underWorkspaceLock(ws, "registry gc", () => registry.collectGarbage(ws));
+  return await underWorkspaceLock(ws, "registry gc", () => registry.collectGarbage(ws), {
+    hooks: options.hooks,
+  });
 }
 
 /** Options for {@linkcode packRegistry}. */
-export interface PackOptions {
-  /** Test hooks for the writers (default: none). */
-  hooks?: Hooks;
-}
+export type PackOptions = WriteOptions;
 
 /** What {@linkcode packRegistry} wrote. */
 export interface PackReport extends registry.PackResult {
@@ -113,8 +111,10 @@ export interface PackReport extends registry.PackResult {
  * (rewritten only when their content changes).
  * @throws {VerificationError} naming a corrupt object.
  */
-export async function packRegistry(ws: Workspace, _options: PackOptions = {}): Promise<PackReport> {
+export async function packRegistry(ws: Workspace, options: PackOptions = {}): Promise<PackReport> {
   const t0 = performance.now();
-  const r = await underWorkspaceLock(ws, "registry pack", () => registry.buildPack(ws));
+  const r = await underWorkspaceLock(ws, "registry pack", () => registry.buildPack(ws), {
+    hooks: options.hooks,
+  });
   return { ...r, elapsedMs: performance.now() - t0 };
 }

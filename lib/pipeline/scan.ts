@@ -7,6 +7,7 @@
 import type { Workspace } from "../core/mod.ts";
 import { loadPanelConfig } from "../config/mod.ts";
 import * as symbols from "../symbols/mod.ts";
+import type { OnEvent } from "./events.ts";
 
 export type { FileProblem, ManifestRecord } from "../symbols/mod.ts";
 
@@ -16,6 +17,8 @@ export interface ScanOptions {
   noCache?: boolean;
   /** Called with (done, total) while files are examined. */
   onProgress?: (done: number, total: number) => void;
+  /** Notes: each scan root that does not exist. */
+  onEvent?: OnEvent;
 }
 
 /** What {@linkcode scanWorkspace} found. */
@@ -38,6 +41,9 @@ export async function scanWorkspace(ws: Workspace, options: ScanOptions = {}): P
   const t0 = performance.now();
   const panel = await loadPanelConfig(ws);
   const r = await symbols.scanWorkspace(ws, panel, options);
+  for (const root of r.missingRoots) {
+    options.onEvent?.({ level: "note", message: `scan root "${root}" does not exist` });
+  }
   const table = symbols.buildSymbolTable(r.manifests);
   return {
     ...r,

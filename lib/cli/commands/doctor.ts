@@ -4,7 +4,7 @@ import { EXIT } from "../errors.ts";
 import { formatProblem } from "../../core/mod.ts";
 import type { DiagnoseFindings, DiagnoseInvalidInput } from "../../pipeline/mod.ts";
 import type { Output } from "../output.ts";
-import { stageLine } from "./_stage.ts";
+import { stageReporter } from "../stage_reporter.ts";
 
 /** `rtt-deno doctor` */
 export function registerDoctor(program: Command): void {
@@ -35,12 +35,8 @@ function renderInvalidInput(out: Output, r: DiagnoseInvalidInput): void {
     out.error(`collision: ${c.saddr}@${c.version} in ${c.entries.map((e) => e.file).join(", ")}`);
   }
   out.result({ ok: false, invalid: r.invalid, collisions: r.collisions });
-  out.line(
-    stageLine(
-      "20",
-      "ERROR",
-      "scan found invalid input; fix it before doctor can judge dependencies",
-    ),
+  stageReporter(out, "20").error(
+    "scan found invalid input; fix it before doctor can judge dependencies",
   );
 }
 
@@ -52,17 +48,10 @@ function renderFindings(out: Output, r: DiagnoseFindings): void {
       r.findings.map((f) => [f.kind, f.symbol, f.message, f.fix ?? ""]),
     );
   }
-  out.line(
-    r.ok
-      ? stageLine(
-        "20",
-        "INFO",
-        `${r.symbols} symbols healthy${r.findings.length ? ` (${r.findings.length} note(s))` : ""}`,
-      )
-      : stageLine(
-        "20",
-        "ERROR",
-        `${r.errors} problem(s) in ${r.symbols} symbols; exit ${r.exitCode}`,
-      ),
-  );
+  const stage = stageReporter(out, "20");
+  if (r.ok) {
+    stage.info(
+      `${r.symbols} symbols healthy${r.findings.length ? ` (${r.findings.length} note(s))` : ""}`,
+    );
+  } else stage.error(`${r.errors} problem(s) in ${r.symbols} symbols; exit ${r.exitCode}`);
 }

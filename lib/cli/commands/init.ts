@@ -3,7 +3,7 @@ import { contextOf } from "../context.ts";
 import { findWorkspace, resolvePath } from "../../core/mod.ts";
 import type { InitReport } from "../../pipeline/mod.ts";
 import type { Output } from "../output.ts";
-import { stageLine } from "./_stage.ts";
+import { stageReporter } from "../stage_reporter.ts";
 
 /** `rtt-deno init [dir]` */
 export function registerInit(program: Command): void {
@@ -24,14 +24,10 @@ export function registerInit(program: Command): void {
 
 function renderInit(out: Output, r: InitReport): void {
   const changed = r.createdDirs.length + r.createdFiles.length + (r.createdKey ? 1 : 0);
-  out.line(
-    stageLine(
-      "00",
-      "INFO",
-      changed
-        ? `Initialised workspace ${r.root}`
-        : `Workspace ${r.root} already initialised; nothing changed`,
-    ),
+  stageReporter(out, "00").info(
+    changed
+      ? `Initialised workspace ${r.root}`
+      : `Workspace ${r.root} already initialised; nothing changed`,
   );
   for (const f of r.createdFiles) out.note(`  created ${f}`);
   for (const f of r.keptFiles) out.note(`  kept    ${f}`);

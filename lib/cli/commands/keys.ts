@@ -3,15 +3,16 @@ import { contextOf } from "../context.ts";
 import { resolvePath } from "../../core/mod.ts";
 // Roles are needed to build the parser; security/mod.ts depends on core only, so this stays cheap.
 import { type Role, ROLES } from "../../security/mod.ts";
-import { listOf, wholeNumber } from "./_options.ts";
+import { nonNegativeInteger } from "../arguments.ts";
+import { listOf } from "./_options.ts";
 
 function signWithOption(): Option {
   return new Option("--sign-with <key>", "workspace key(s) signing the change (default: default)")
-    .argParser(listOf());
+    .argParser(listOf("key"));
 }
 
 function roleOption(description: string): Option {
-  return new Option("--role <role>", description).argParser(listOf(ROLES));
+  return new Option("--role <role>", description).argParser(listOf("role", ROLES));
 }
 
 /** `rtt-deno keys gen|list|trust|untrust|rotate|threshold|renew` */
@@ -149,7 +150,11 @@ function registerRotate(keys: Command): void {
 function registerThreshold(keys: Command): void {
   keys.command("threshold")
     .description("set how many root-key signatures a trust-root change needs (default 1)")
-    .argument("<n>", "threshold (at least 1, at most the number of root keys)", wholeNumber)
+    .argument(
+      "<n>",
+      "threshold (at least 1, at most the number of root keys)",
+      nonNegativeInteger("keys threshold expects a whole number"),
+    )
     .addOption(signWithOption())
     .action(async (n: number, opts: { signWith?: string[] }, cmd: Command) => {
       const ctx = contextOf(cmd);

@@ -4,7 +4,7 @@ import { EXIT } from "../errors.ts";
 import { relativePath, resolvePath } from "../../core/mod.ts";
 import type { IngestReport, VerifyRegistryReport } from "../../pipeline/mod.ts";
 import type { Output } from "../output.ts";
-import { stageLine } from "./_stage.ts";
+import { stageReporter } from "../stage_reporter.ts";
 
 function entries(n: number): string {
   return `${n} entr${n === 1 ? "y" : "ies"}`;
@@ -40,6 +40,7 @@ function registerIngest(reg: Command): void {
         sign: opts.sign,
         key: opts.key,
         hooks: ctx.hooks,
+        onEvent: stageReporter(ctx.out, "30").onEvent,
       });
       ctx.out.result({
         added: r.added,
@@ -59,20 +60,11 @@ function renderIngest(out: Output, r: IngestReport): void {
       r.added.map((a) => [a.saddr, a.version, a.hash.slice(7, 19), a.signers.join(",")]),
     );
   }
-  out.line(
-    stageLine(
-      "30",
-      "INFO",
-      `Ingested ${r.added.length} new object(s), ${r.unchanged.length} unchanged, in ${
-        r.elapsedMs.toFixed(0)
-      } ms${r.indexWritten ? "" : "; index unchanged"}`,
-    ),
+  stageReporter(out, "30").info(
+    `Ingested ${r.added.length} new object(s), ${r.unchanged.length} unchanged, in ${
+      r.elapsedMs.toFixed(0)
+    } ms${r.indexWritten ? "" : "; index unchanged"}`,
   );
-  for (const i of r.repaired) {
-    out.warn(
-      `repaired ${i.saddr}@${i.version}: the stored object ${i.hash} no longer matched its hash and was rewritten`,
-    );
-  }
 }
 
 function registerVerify(reg: Command): void {
@@ -93,17 +85,15 @@ function registerVerify(reg: Command): void {
 
 function renderVerify(out: Output, r: VerifyRegistryReport): void {
   for (const p of r.problems) out.error(`${p.file}: ${p.message}`);
-  out.line(
-    r.ok
-      ? stageLine(
-        "30",
-        "INFO",
-        `registry verified: ${r.objects} object(s), ${r.signatures} signature(s), ${
-          entries(r.entries)
-        }${r.packed ? `, ${r.packed} packed` : ""} in ${r.elapsedMs.toFixed(0)} ms`,
-      )
-      : stageLine("30", "ERROR", `registry verify: ${r.problems.length} problem(s)`),
-  );
+  const stage = stageReporter(out, "30");
+  if (!r.ok) stage.error(`registry verify: ${r.problems.length} problem(s)`);
+  else {
+    stage.info(
+      `registry verified: ${r.objects} object(s), ${r.signatures} signature(s), ${
+        entries(r.entries)
+      }${r.packed ? `, ${r.packed} packed` : ""} in ${r.elapsedMs.toFixed(0)} ms`,
+    );
+  }
 }
 
 function registerLs(reg: Command): void {
@@ -163,14 +153,10 @@ function registerPack(reg: Command): void {
       const { packRegistry } = await import("../../pipeline/mod.ts");
       const { elapsedMs, ...r } = await packRegistry(ctx.workspace(), { hooks: ctx.hooks });
       ctx.out.result({ ...r, elapsed_ms: Math.round(elapsedMs) });
-      ctx.out.line(
-        stageLine(
-          "30",
-          "INFO",
-          `pack: ${r.objects} object(s), ${r.packBytes} bytes + LUT ${r.lutBytes} bytes${
-            r.written ? "" : " (unchanged)"
-          } in ${elapsedMs.toFixed(0)} ms`,
-        ),
+      stageReporter(ctx.out, "30").info(
+        `pack: ${r.objects} object(s), ${r.packBytes} bytes + LUT ${r.lutBytes} bytes${
+          r.written ? "" : " (unchanged)"
+        } in ${elapsedMs.toFixed(0)} ms`,
       );
     });
 }

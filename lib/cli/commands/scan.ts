@@ -4,7 +4,7 @@ import { EXIT } from "../errors.ts";
 import { formatProblem } from "../../core/mod.ts";
 import type { ScanReport } from "../../pipeline/mod.ts";
 import type { Output } from "../output.ts";
-import { stageLine } from "./_stage.ts";
+import { stageLine, type StageReporter, stageReporter } from "../stage_reporter.ts";
 
 /** `rtt-deno scan` */
 export function registerScan(program: Command): void {
@@ -17,14 +17,16 @@ export function registerScan(program: Command): void {
     .action(async (opts: { cache: boolean; symbols?: boolean }, cmd: Command) => {
       const ctx = contextOf(cmd);
       const { scanWorkspace } = await import("../../pipeline/mod.ts");
+      const stage = stageReporter(ctx.out, "10");
       const r = await scanWorkspace(ctx.workspace(), {
         noCache: !opts.cache,
         onProgress: (done, total) => ctx.out.progress(`scanning ${done}/${total}`),
+        onEvent: stage.onEvent,
       });
       ctx.out.progressDone();
       if (!r.ok) ctx.setExit(EXIT.dataErr);
       ctx.out.result(scanJson(r, !!opts.symbols));
-      renderScan(ctx.out, r, !!opts.symbols);
+      renderScan(ctx.out, stage, r, !!opts.symbols);
     });
 }
 
@@ -55,20 +57,19 @@ function scanJson(r: ScanReport, listSymbols: boolean) {
   };
 }
 
-function renderScan(out: Output, r: ScanReport, listSymbols: boolean): void {
-  out.line(
-    stageLine(
-      "10",
-      "INFO",
-      `Discovered ${r.symbols} symbols in ${r.manifests.length} manifests (${r.files} files, ${r.cached} cached, ${r.providers.length} provider file(s)) in ${
-        r.elapsedMs.toFixed(0)
-      } ms`,
-    ),
+function renderScan(
+  out: Output,
+  stage: StageReporter,
+  r: ScanReport,
+  listSymbols: boolean,
+): void {
+  stage.info(
+    `Discovered ${r.symbols} symbols in ${r.manifests.length} manifests (${r.files} files, ${r.cached} cached, ${r.providers.length} provider file(s)) in ${
+      r.elapsedMs.toFixed(0)
+    } ms`,
   );
-  for (const root of r.missingRoots) {
-    out.note(stageLine("10", "NOTE", `scan root "${root}" does not exist`));
-  }
   for (const d of r.duplicates) {
+    // Shown with --quiet too (unlike a stage note): identical copies are worth cleaning up.
     out.line(
       stageLine(
         "10",
@@ -92,12 +93,8 @@ function renderScan(out: Output, r: ScanReport, listSymbols: boolean): void {
     );
   }
   if (!r.ok) {
-    out.line(
-      stageLine(
-        "10",
-        "ERROR",
-        `${r.invalid.length} problem(s) in invalid files, ${r.collisions.length} collision(s)`,
-      ),
+    stage.error(
+      `${r.invalid.length} problem(s) in invalid files, ${r.collisions.length} collision(s)`,
     );
   }
 }
