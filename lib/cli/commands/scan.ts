@@ -21,7 +21,10 @@ export function registerScan(program: Command): void {
       const r = await scanWorkspace(ctx.workspace(), {
         noCache: !opts.cache,
         onProgress: (done, total) => ctx.out.progress(`scanning ${done}/${total}`),
-        onEvent: stage.onEvent,
+        onEvent: (e) => {
+          ctx.out.progressDone(); // a note must not land on the progress line
+          stage.onEvent(e);
+        },
       });
       ctx.out.progressDone();
       if (!r.ok) ctx.setExit(EXIT.dataErr);
