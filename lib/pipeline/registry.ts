@@ -15,6 +15,7 @@ export type {
   PackResult,
   RegistryObject,
   RegistryProblem,
+  VerifyResult,
 } from "../registry/mod.ts";
 
 /** What {@linkcode verifyRegistry} checked. */

@@ -9,7 +9,7 @@ import { loadPanelConfig } from "../config/mod.ts";
 import * as symbols from "../symbols/mod.ts";
 import type { OnEvent } from "./events.ts";
 
-export type { FileProblem, ManifestRecord } from "../symbols/mod.ts";
+export type { FileProblem, ManifestRecord, ScanResult } from "../symbols/mod.ts";
 
 /** Options for {@linkcode scanWorkspace}. */
 export interface ScanOptions {

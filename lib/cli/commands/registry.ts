@@ -6,8 +6,8 @@ import type { IngestReport, VerifyRegistryReport } from "../../pipeline/mod.ts";
 import type { Output } from "../output.ts";
 import { stageReporter } from "../stage_reporter.ts";
 
-function entries(n: number): string {
-  return `${n} entr${n === 1 ? "y" : "ies"}`;
+function entryWord(n: number): string {
+  return n === 1 ? "entry" : "entries";
 }
 
 /** `rtt-deno registry ingest|verify|ls|cat|gc|pack|export|import` */
@@ -89,8 +89,8 @@ function renderVerify(out: Output, r: VerifyRegistryReport): void {
   if (!r.ok) stage.error(`registry verify: ${r.problems.length} problem(s)`);
   else {
     stage.info(
-      `registry verified: ${r.objects} object(s), ${r.signatures} signature(s), ${
-        entries(r.entries)
+      `registry verified: ${r.objects} object(s), ${r.signatures} signature(s), ${r.entries} index ${
+        entryWord(r.entries)
       }${r.packed ? `, ${r.packed} packed` : ""} in ${r.elapsedMs.toFixed(0)} ms`,
     );
   }
@@ -108,7 +108,7 @@ function registerLs(reg: Command): void {
         ["SADDR", "VERSION", "HASH"],
         r.entries.map((e) => [e.saddr, e.version, e.hash]),
       );
-      ctx.out.note(entries(r.entries.length));
+      ctx.out.note(`${r.entries.length} ${entryWord(r.entries.length)}`);
     });
 }
 
@@ -203,9 +203,9 @@ function registerImport(reg: Command): void {
       if (r.trusted) ctx.out.note(`  now trusting ${r.trusted} for manifests`);
       ctx.out.line(
         r.added || r.entriesAdded || r.trusted
-          ? `imported ${r.added} new object(s), ${entries(r.entriesAdded)} from ${
-            relativePath(ws.root, resolvePath(file))
-          } (signed by ${r.signer})`
+          ? `imported ${r.added} new object(s), ${r.entriesAdded} index ${
+            entryWord(r.entriesAdded)
+          } from ${relativePath(ws.root, resolvePath(file))} (signed by ${r.signer})`
           : `nothing to import: all ${r.objects} object(s) already present`,
       );
     });
