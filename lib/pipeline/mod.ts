@@ -5,4 +5,11 @@
  * @module
  */
 export * from "./init.ts";
+export * from "./events.ts";
+export * from "./scan.ts";
+export * from "./doctor.ts";
+export * from "./keys.ts";
+export * from "./ingest.ts";
+export * from "./registry.ts";
+export * from "./bundle.ts";
 export * from "./bench_fabric.ts";

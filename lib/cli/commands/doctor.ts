@@ -2,6 +2,9 @@ import type { Command } from "commander";
 import { contextOf } from "../context.ts";
 import { EXIT } from "../errors.ts";
 import { formatProblem } from "../../core/mod.ts";
+import type { DiagnoseFindings, DiagnoseInvalidInput } from "../../pipeline/mod.ts";
+import type { Output } from "../output.ts";
+import { stageReporter } from "../stage_reporter.ts";
 
 /** `rtt-deno doctor` */
 export function registerDoctor(program: Command): void {
@@ -11,47 +14,44 @@ export function registerDoctor(program: Command): void {
     )
     .action(async (_opts: unknown, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const ws = ctx.workspace();
-      const { loadPanelConfig } = await import("../../config/mod.ts");
-      const { scanWorkspace, buildSymbolTable, diagnose } = await import("../../symbols/mod.ts");
-      const { default: semver } = await import("semver");
-      const panel = await loadPanelConfig(ws);
-      const scan = await scanWorkspace(ws, panel);
-      if (scan.invalid.length || scan.collisions.length) {
-        for (const p of scan.invalid) ctx.out.error(formatProblem(p));
-        for (const c of scan.collisions) {
-          ctx.out.error(
-            `collision: ${c.saddr}@${c.version} in ${c.entries.map((e) => e.file).join(", ")}`,
-          );
-        }
-        ctx.out.result({ ok: false, invalid: scan.invalid, collisions: scan.collisions });
+      const { diagnose } = await import("../../pipeline/mod.ts");
+      const r = await diagnose(ctx.workspace(), {
+        onProgress: (done, total) => ctx.out.progress(`scanning ${done}/${total}`),
+      });
+      ctx.out.progressDone();
+      if (r.kind === "invalid-input") {
+        renderInvalidInput(ctx.out, r);
         ctx.setExit(EXIT.dataErr);
-        ctx.out.line(
-          `[20] [ERROR] scan found invalid input; fix it before doctor can judge dependencies`,
-        );
         return;
       }
-      const report = diagnose(buildSymbolTable(scan.manifests), semver);
-      ctx.out.result({
-        ok: report.exitCode === 0,
-        exit_code: report.exitCode,
-        symbols: report.symbols,
-        findings: report.findings,
-      });
-      if (report.findings.length) {
-        ctx.out.table(
-          ["KIND", "SYMBOL", "PROBLEM", "FIX"],
-          report.findings.map((f) => [f.kind, f.symbol, f.message, f.fix ?? ""]),
-        );
-      }
-      const errors = report.findings.filter((f) => f.kind !== "note").length;
-      ctx.out.line(
-        report.exitCode === 0
-          ? `[20] [INFO] ${report.symbols} symbols healthy${
-            report.findings.length ? ` (${report.findings.length} note(s))` : ""
-          }`
-          : `[20] [ERROR] ${errors} problem(s) in ${report.symbols} symbols; exit ${report.exitCode}`,
-      );
-      ctx.setExit(report.exitCode);
+      renderFindings(ctx.out, r);
+      ctx.setExit(r.exitCode);
     });
+}
+
+function renderInvalidInput(out: Output, r: DiagnoseInvalidInput): void {
+  for (const p of r.invalid) out.error(formatProblem(p));
+  for (const c of r.collisions) {
+    out.error(`collision: ${c.saddr}@${c.version} in ${c.entries.map((e) => e.file).join(", ")}`);
+  }
+  out.result({ ok: false, invalid: r.invalid, collisions: r.collisions });
+  stageReporter(out, "20").error(
+    "scan found invalid input; fix it before doctor can judge dependencies",
+  );
+}
+
+function renderFindings(out: Output, r: DiagnoseFindings): void {
+  out.result({ ok: r.ok, exit_code: r.exitCode, symbols: r.symbols, findings: r.findings });
+  if (r.findings.length) {
+    out.table(
+      ["KIND", "SYMBOL", "PROBLEM", "FIX"],
+      r.findings.map((f) => [f.kind, f.symbol, f.message, f.fix ?? ""]),
+    );
+  }
+  const stage = stageReporter(out, "20");
+  if (r.ok) {
+    stage.info(
+      `${r.symbols} symbols healthy${r.findings.length ? ` (${r.findings.length} note(s))` : ""}`,
+    );
+  } else stage.error(`${r.errors} problem(s) in ${r.symbols} symbols; exit ${r.exitCode}`);
 }

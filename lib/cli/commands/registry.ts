@@ -2,13 +2,29 @@ import type { Command } from "commander";
 import { contextOf } from "../context.ts";
 import { EXIT } from "../errors.ts";
 import { relativePath, resolvePath } from "../../core/mod.ts";
-import { underWorkspaceLock } from "../workspace_lock.ts";
+import type { IngestReport, VerifyRegistryReport } from "../../pipeline/mod.ts";
+import type { Output } from "../output.ts";
+import { stageReporter } from "../stage_reporter.ts";
+
+function entryWord(n: number): string {
+  return n === 1 ? "entry" : "entries";
+}
 
 /** `rtt-deno registry ingest|verify|ls|cat|gc|pack|export|import` */
 export function registerRegistry(program: Command): void {
   const reg = program.command("registry")
     .description("the signed content-addressed registry (CAS, index, pack, air-gap bundles)");
+  registerIngest(reg);
+  registerVerify(reg);
+  registerLs(reg);
+  registerCat(reg);
+  registerGc(reg);
+  registerPack(reg);
+  registerExport(reg);
+  registerImport(reg);
+}
 
+function registerIngest(reg: Command): void {
   reg.command("ingest")
     .description(
       "store manifests by sha256 of their canonical JSON, signed, and index them (default: everything the last scan found)",
@@ -18,133 +34,134 @@ export function registerRegistry(program: Command): void {
     .option("--key <name>", "key to sign with", "default")
     .action(async (paths: string[], opts: { sign?: boolean; key: string }, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const ws = ctx.workspace();
-      const { collectInputs, ingestManifests } = await import("../../registry/mod.ts");
-      const { loadKey } = await import("../../security/mod.ts");
-      const t0 = performance.now();
-      const inputs = await collectInputs(ws, paths);
-      const signWith = opts.sign ? await loadKey(ws, opts.key) : undefined;
-      const r = await underWorkspaceLock(
-        ws,
-        "registry ingest",
-        () => ingestManifests(ws, inputs, { signWith }),
-      );
-      const ms = performance.now() - t0;
+      const { ingest } = await import("../../pipeline/mod.ts");
+      const r = await ingest(ctx.workspace(), {
+        paths: paths.map((p) => resolvePath(p)),
+        sign: opts.sign,
+        key: opts.key,
+        hooks: ctx.hooks,
+        onEvent: stageReporter(ctx.out, "30").onEvent,
+      });
       ctx.out.result({
         added: r.added,
         unchanged: r.unchanged.length,
         repaired: r.repaired.map((i) => i.hash),
         index_written: r.indexWritten,
-        elapsed_ms: Math.round(ms),
+        elapsed_ms: Math.round(r.elapsedMs),
       });
-      if (r.added.length) {
-        ctx.out.table(
-          ["SADDR", "VERSION", "HASH", "SIGNED BY"],
-          r.added.map((a) => [a.saddr, a.version, a.hash.slice(7, 19), a.signers.join(",")]),
-        );
-      }
-      ctx.out.line(
-        `[30] [INFO] Ingested ${r.added.length} new object(s), ${r.unchanged.length} unchanged, in ${
-          ms.toFixed(0)
-        } ms${r.indexWritten ? "" : "; index unchanged"}`,
-      );
-      for (const i of r.repaired) {
-        ctx.out.warn(
-          `repaired ${i.saddr}@${i.version}: the stored object ${i.hash} no longer matched its hash and was rewritten`,
-        );
-      }
+      renderIngest(ctx.out, r);
     });
+}
 
+function renderIngest(out: Output, r: IngestReport): void {
+  if (r.added.length) {
+    out.table(
+      ["SADDR", "VERSION", "HASH", "SIGNED BY"],
+      r.added.map((a) => [a.saddr, a.version, a.hash.slice(7, 19), a.signers.join(",")]),
+    );
+  }
+  stageReporter(out, "30").info(
+    `Ingested ${r.added.length} new object(s), ${r.unchanged.length} unchanged, in ${
+      r.elapsedMs.toFixed(0)
+    } ms${r.indexWritten ? "" : "; index unchanged"}`,
+  );
+}
+
+function registerVerify(reg: Command): void {
   reg.command("verify")
     .description(
       "re-hash every object, check every signature against the trust root, check index and pack (exit 77 on any failure)",
     )
     .action(async (_opts: unknown, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const { verifyRegistry } = await import("../../registry/mod.ts");
-      const t0 = performance.now();
+      const { verifyRegistry } = await import("../../pipeline/mod.ts");
       const r = await verifyRegistry(ctx.workspace());
-      const ms = performance.now() - t0;
-      ctx.out.result({ ok: r.problems.length === 0, ...r, elapsed_ms: Math.round(ms) });
-      for (const p of r.problems) ctx.out.error(`${p.file}: ${p.message}`);
-      if (r.problems.length) {
-        ctx.setExit(EXIT.refused);
-        ctx.out.line(`[30] [ERROR] registry verify: ${r.problems.length} problem(s)`);
-      } else {
-        ctx.out.line(
-          `[30] [INFO] registry verified: ${r.objects} object(s), ${r.signatures} signature(s), ${r.entries} index entr${
-            r.entries === 1 ? "y" : "ies"
-          }${r.packed ? `, ${r.packed} packed` : ""} in ${ms.toFixed(0)} ms`,
-        );
-      }
+      const { elapsedMs, ...rest } = r;
+      ctx.out.result({ ...rest, elapsed_ms: Math.round(elapsedMs) });
+      if (!r.ok) ctx.setExit(EXIT.refused);
+      renderVerify(ctx.out, r);
     });
+}
 
+function renderVerify(out: Output, r: VerifyRegistryReport): void {
+  for (const p of r.problems) out.error(`${p.file}: ${p.message}`);
+  const stage = stageReporter(out, "30");
+  if (!r.ok) stage.error(`registry verify: ${r.problems.length} problem(s)`);
+  else {
+    stage.info(
+      `registry verified: ${r.objects} object(s), ${r.signatures} signature(s), ${r.entries} index ${
+        entryWord(r.entries)
+      }${r.packed ? `, ${r.packed} packed` : ""} in ${r.elapsedMs.toFixed(0)} ms`,
+    );
+  }
+}
+
+function registerLs(reg: Command): void {
   reg.command("ls")
     .description("list registered symbols, versions and hashes")
     .action(async (_opts: unknown, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const { readIndex } = await import("../../registry/mod.ts");
-      const entries = await readIndex(ctx.workspace());
-      ctx.out.result({ entries });
-      ctx.out.table(["SADDR", "VERSION", "HASH"], entries.map((e) => [e.saddr, e.version, e.hash]));
-      ctx.out.note(`${entries.length} entr${entries.length === 1 ? "y" : "ies"}`);
+      const { listRegistry } = await import("../../pipeline/mod.ts");
+      const r = await listRegistry(ctx.workspace());
+      ctx.out.result(r);
+      ctx.out.table(
+        ["SADDR", "VERSION", "HASH"],
+        r.entries.map((e) => [e.saddr, e.version, e.hash]),
+      );
+      ctx.out.note(`${r.entries.length} ${entryWord(r.entries.length)}`);
     });
+}
 
+function registerCat(reg: Command): void {
   reg.command("cat")
     .description("print a verified object: by hash, saddr (highest version) or saddr@version")
     .argument("<ref>", "sha256:<hex> | rtt://ns/kind/name[@version]")
     .action(async (ref: string, _opts: unknown, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const ws = ctx.workspace();
-      const { readIndex, readObject, resolveRef } = await import("../../registry/mod.ts");
-      const entry = ref.startsWith("sha256:") && !ref.includes("@")
-        ? undefined
-        : resolveRef(await readIndex(ws), ref);
-      const hash = entry?.hash ?? ref;
-      const obj = await readObject(ws, hash, { expect: entry });
-      ctx.out.result({ hash, ...obj });
-      ctx.out.line(JSON.stringify(obj.manifest, null, 2));
+      const { catRegistry } = await import("../../pipeline/mod.ts");
+      const { hash, object } = await catRegistry(ctx.workspace(), { ref });
+      ctx.out.result({ hash, ...object });
+      ctx.out.line(JSON.stringify(object.manifest, null, 2));
       ctx.out.note(
-        `# ${hash} signed by ${obj.signatures.map((s) => s.key_id).join(", ") || "nobody"}`,
+        `# ${hash} signed by ${object.signatures.map((s) => s.key_id).join(", ") || "nobody"}`,
       );
     });
+}
 
+function registerGc(reg: Command): void {
   reg.command("gc")
     .description("remove objects no index entry, plan or committed state refers to")
     .option("--dry-run", "only list what would be removed")
     .action(async (opts: { dryRun?: boolean }, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const { collectGarbage } = await import("../../registry/mod.ts");
-      const ws = ctx.workspace();
-      const r = opts.dryRun
-        ? await collectGarbage(ws, { dryRun: true })
-        : await underWorkspaceLock(ws, "registry gc", () => collectGarbage(ws));
+      const { gcRegistry } = await import("../../pipeline/mod.ts");
+      const r = await gcRegistry(ctx.workspace(), { dryRun: opts.dryRun, hooks: ctx.hooks });
       ctx.out.result(r);
-      for (const h of r.removed) ctx.out.note(`  ${opts.dryRun ? "would remove" : "removed"} ${h}`);
+      const verb = r.dryRun ? "would remove" : "removed";
+      for (const h of r.removed) ctx.out.note(`  ${verb} ${h}`);
       ctx.out.line(
-        `${
-          opts.dryRun ? "would remove" : "removed"
-        } ${r.removed.length} unreferenced object(s) and ${r.temps.length} stale temp file(s); kept ${r.kept}`,
+        `${verb} ${r.removed.length} unreferenced object(s) and ${r.temps.length} stale temp file(s); kept ${r.kept}`,
       );
     });
+}
 
+function registerPack(reg: Command): void {
   reg.command("pack")
     .description("build pack/agents.pack and pack/index.lut from every indexed object")
     .action(async (_opts: unknown, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const { buildPack } = await import("../../registry/mod.ts");
-      const t0 = performance.now();
-      const ws = ctx.workspace();
-      const r = await underWorkspaceLock(ws, "registry pack", () => buildPack(ws));
-      const ms = performance.now() - t0;
-      ctx.out.result({ ...r, elapsed_ms: Math.round(ms) });
-      ctx.out.line(
-        `[30] [INFO] pack: ${r.objects} object(s), ${r.packBytes} bytes + LUT ${r.lutBytes} bytes${
+      const { packRegistry } = await import("../../pipeline/mod.ts");
+      const { elapsedMs, ...r } = await packRegistry(ctx.workspace(), { hooks: ctx.hooks });
+      ctx.out.result({ ...r, elapsed_ms: Math.round(elapsedMs) });
+      stageReporter(ctx.out, "30").info(
+        `pack: ${r.objects} object(s), ${r.packBytes} bytes + LUT ${r.lutBytes} bytes${
           r.written ? "" : " (unchanged)"
-        } in ${ms.toFixed(0)} ms`,
+        } in ${elapsedMs.toFixed(0)} ms`,
       );
     });
+}
 
+function registerExport(reg: Command): void {
   reg.command("export")
     .description(
       "write one signed, compressed bundle (pack, LUT, index, trust chain) for an air gap",
@@ -153,16 +170,20 @@ export function registerRegistry(program: Command): void {
     .option("--key <name>", "key that signs the bundle index", "default")
     .action(async (file: string, opts: { key: string }, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const ws = ctx.workspace();
-      const { exportBundle } = await import("../../registry/mod.ts");
-      const { loadKey } = await import("../../security/mod.ts");
-      const r = await exportBundle(ws, resolvePath(file), { key: await loadKey(ws, opts.key) });
+      const { exportRegistry } = await import("../../pipeline/mod.ts");
+      const r = await exportRegistry(ctx.workspace(), {
+        file: resolvePath(file),
+        key: opts.key,
+        hooks: ctx.hooks,
+      });
       ctx.out.result(r);
       ctx.out.line(
         `exported ${r.objects} object(s) and trust root v${r.trustVersion} to ${file} (${r.bytes} bytes, signed by ${r.signer})`,
       );
     });
+}
 
+function registerImport(reg: Command): void {
   reg.command("import")
     .description(
       "verify a bundle completely offline, then add its objects (all or nothing; idempotent)",
@@ -171,22 +192,19 @@ export function registerRegistry(program: Command): void {
     .option("--trust-key <pubkey-file>", "trust this key (the exporter's) for manifests")
     .action(async (file: string, opts: { trustKey?: string }, cmd: Command) => {
       const ctx = contextOf(cmd);
+      const { importRegistry } = await import("../../pipeline/mod.ts");
       const ws = ctx.workspace();
-      const { importBundle } = await import("../../registry/mod.ts");
-      const r = await underWorkspaceLock(
-        ws,
-        "registry import",
-        () =>
-          importBundle(ws, resolvePath(file), {
-            trustKeyFile: opts.trustKey ? resolvePath(opts.trustKey) : undefined,
-          }),
-      );
+      const r = await importRegistry(ws, {
+        file: resolvePath(file),
+        trustKeyFile: opts.trustKey ? resolvePath(opts.trustKey) : undefined,
+        hooks: ctx.hooks,
+      });
       ctx.out.result(r);
       if (r.trusted) ctx.out.note(`  now trusting ${r.trusted} for manifests`);
       ctx.out.line(
         r.added || r.entriesAdded || r.trusted
-          ? `imported ${r.added} new object(s), ${r.entriesAdded} index entr${
-            r.entriesAdded === 1 ? "y" : "ies"
+          ? `imported ${r.added} new object(s), ${r.entriesAdded} index ${
+            entryWord(r.entriesAdded)
           } from ${relativePath(ws.root, resolvePath(file))} (signed by ${r.signer})`
           : `nothing to import: all ${r.objects} object(s) already present`,
       );
