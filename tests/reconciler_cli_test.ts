@@ -95,7 +95,10 @@ Deno.test("apply --dry-run prints the delta and writes nothing", async () => {
   assert.match(r.stdout, /Dry run of plan .* 2 batch\(es\), \+3 -0; nothing written/);
   assert.equal(r.stdout.match(/^\d +\+ +r-/gm)?.length, 3);
   assert.equal([...Deno.readDirSync(`${dir.path}/.rtt/state`)].length, before);
-  await assert.rejects(() => Deno.stat(segmentPath(workspaceAt(dir.path), 1)), Deno.errors.NotFound);
+  await assert.rejects(
+    () => Deno.stat(segmentPath(workspaceAt(dir.path), 1)),
+    Deno.errors.NotFound,
+  );
   await assert.rejects(
     () => Deno.stat(`${dir.path}/plans/last_applied.json`),
     Deno.errors.NotFound,
@@ -132,7 +135,11 @@ Deno.test("apply refuses stale, unsigned and foreign plans (exit 77) before chan
   assert.equal(nv.code, 77);
   assert.match(nv.stderr, /allow_unsigned_plans is not true/);
   const seqBefore = (await readCommittedState(ws)).seq;
-  assert.equal((await Deno.stat(segmentPath(ws, 1))).size, walSize, "refusals write nothing to the WAL");
+  assert.equal(
+    (await Deno.stat(segmentPath(ws, 1))).size,
+    walSize,
+    "refusals write nothing to the WAL",
+  );
 
   await fastPanel(dir.path, { allow_unsigned_plans: "true" });
   const ok = await rtt(["apply", "--no-verify", uFile], { cwd: dir.path });

@@ -18,7 +18,7 @@
  * - `rtt.wal`: the single-file log of older versions. Read as segment 1;
  *   the first writer renames it to `rtt.000001.wal`.
  *
- * Two readers: {@linkcode readWalTail} (what apply, rollback and recovery
+ * Two readers: {@linkcode readWalTail} (what the writer, apply and recovery
  * need) starts at the checkpoint's record, checks it is still there with
  * the same checksum, and reads only what follows, so its cost depends on the
  * records since the checkpoint, not on the history. {@linkcode scanWal}
