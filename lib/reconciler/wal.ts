@@ -243,6 +243,10 @@ export class WalWriter {
 
   async #checkpoint(): Promise<void> {
     const s = this.#state;
+    // The record it names may be an unsynced VERIFY: a durable checkpoint must
+    // never outlive its record (the log would read as shortened after power loss).
+    this.#hooks.beforeSync("wal:segment:fsync");
+    await this.#file.sync();
     const cp: WalCheckpoint = {
       checkpoint_version: 1,
       seq: s.seq,
