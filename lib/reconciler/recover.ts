@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { relativePath, type Workspace } from "../core/mod.ts";
+import type { Workspace } from "../core/mod.ts";
 import { loadGraph } from "./graph_store.ts";
 import { acquireLock, type HeldLock } from "./lock.ts";
 import { finishCommit } from "./transaction.ts";
@@ -89,9 +89,7 @@ async function recoverLocked(ws: Workspace, options: WalWriterOptions): Promise<
   try {
     const torn = scan.torn;
     const tornNote = torn
-      ? `dropped a torn last record (${torn.bytes} bytes at byte ${torn.offset} of ${
-        relativePath(ws.root, scan.path)
-      }: ${torn.reason}); `
+      ? `dropped a torn last record (${torn.bytes} bytes at byte ${torn.offset} of ${torn.file}: ${torn.reason}); `
       : "";
     const last = lastTransaction(scan.records);
     if (scan.finished || !last) {

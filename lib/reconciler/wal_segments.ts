@@ -80,8 +80,8 @@ export interface Segment {
 
 /** A dropped torn tail. */
 export interface TornTail {
-  /** Segment file holding it. */
-  path: string;
+  /** Segment file holding it, relative to the workspace root. */
+  file: string;
   /** Byte offset where the torn record starts. */
   offset: number;
   /** Its length in bytes. */
@@ -197,7 +197,7 @@ interface ParseStart {
 /** Records of one segment's bytes, with its torn tail. */
 interface ParsedSegment {
   records: WalRecord[];
-  torn: Omit<TornTail, "path"> | null;
+  torn: Omit<TornTail, "file"> | null;
   /** Offset after the last valid record, and where that record starts (-1: none). */
   end: number;
   lastStart: number;
@@ -245,7 +245,7 @@ function parseSegment(bytes: Uint8Array, file: string, start: ParseStart): Parse
 export function parseWal(
   bytes: Uint8Array,
   file = "rtt.wal",
-): { records: WalRecord[]; torn: Omit<TornTail, "path"> | null; end: number } {
+): { records: WalRecord[]; torn: Omit<TornTail, "file"> | null; end: number } {
   const { records, torn, end } = parseSegment(bytes, file, {
     seq: 1,
     prev: WAL_GENESIS,
@@ -302,7 +302,7 @@ async function readSegments(
     read.push({ path: seg.path, firstSeq: seq, records: parsed.records.length });
     for (const r of parsed.records) records.push(r);
     if (parsed.lastStart >= 0) lastAt = { segment: seg.index, offset: parsed.lastStart };
-    if (parsed.torn) torn = { path: seg.path, ...parsed.torn };
+    if (parsed.torn) torn = { file, ...parsed.torn };
     prev = records.at(-1)?.sum ?? prev;
     end = parsed.end;
   }

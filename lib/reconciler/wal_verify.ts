@@ -26,7 +26,7 @@ export interface WalVerifyReport {
   head: string | null;
   /** Seq the checkpoint names (null: none yet). */
   checkpoint_seq: number | null;
-  /** A torn last record (ignored; the next writer drops it), path relative to the root. */
+  /** A torn last record (ignored; the next writer drops it). */
   torn: TornTail | null;
   /** The last transaction when it is not finished (recovery resolves it). */
   unfinished_txn: string | null;
@@ -100,7 +100,7 @@ export async function verifyWalHistory(ws: Workspace): Promise<WalVerifyReport> 
     last_seq: records.at(-1)?.seq ?? null,
     head: records.at(-1)?.sum ?? null,
     checkpoint_seq: scan.checkpoint?.seq ?? null,
-    torn: scan.torn && { ...scan.torn, path: relativePath(ws.root, scan.torn.path) },
+    torn: scan.torn,
     unfinished_txn: scan.finished ? null : lastTransaction(records)?.[0].txn ?? null,
     state: {
       seq: state.seq,
