@@ -13,6 +13,9 @@
  * takes seconds. Iterations alternate between a plan and its inverse, so
  * each one is a real apply.
  *
+ * A second group times only opening the WAL for appending (what an apply
+ * reads of it), without the fsyncs that dominate the first group.
+ *
  * Run: node_modules/deno/deno bench -A lib/reconciler/wal_bench.ts
  */
 import { canonicalize, generateKeyPair, workspaceAt, writeJsonAtomic } from "../core/mod.ts";
@@ -21,6 +24,7 @@ import { buildPlan, testRoutes } from "../../tests/_plans.ts";
 import { applyPlan, withLock } from "./apply.ts";
 import {
   checkpointPath,
+  openWal,
   recordSum,
   segmentPath,
   WAL_GENESIS,
@@ -152,6 +156,17 @@ for (const records of [100, 10_000, 100_000]) {
       const plan = i++ % 2 === 0 ? forward : back;
       const r = await withLock(ws, () => applyPlan(ws, plan, { verifyWindowMs: 0 }));
       if (r.status !== "applied") throw new Error(`apply ended ${r.status}`);
+    },
+  });
+  // The WAL's share of an apply without the fsyncs that dominate it above.
+  Deno.bench({
+    name: `open the WAL for appending after ${records.toLocaleString("en")} records`,
+    group: "wal-open",
+    baseline: records === 100,
+    n: 200,
+    warmup: 10,
+    async fn() {
+      (await openWal(ws)).close();
     },
   });
 }
