@@ -262,7 +262,7 @@ Deno.test({
   fn: async () => {
     await using dir = await tempDir();
     const t = await makeTemplate(dir.path);
-    const wal = `${dir.path}/.rtt/wal/rtt.wal`;
+    const wal = `${dir.path}/.rtt/wal/rtt.000001.wal`;
     await Deno.writeTextFile(wal, '{"seq":999,"prev":"sha256:', { append: true });
     const points = await crashEverywhere({
       template: dir.path,

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { workspaceAt } from "../lib/core/mod.ts";
 import { EMPTY_GRAPH, graphHash, readCommittedState } from "../lib/graph/mod.ts";
 import { generateKeyPair } from "../lib/core/mod.ts";
-import { readLock, recover, scanWal, walPath } from "../lib/reconciler/mod.ts";
+import { readLock, recover, scanWal, segmentPath } from "../lib/reconciler/mod.ts";
 import { rtt, rttJson, tempDir } from "./_helpers.ts";
 import { buildPlan, initWorkspaceWithKey, testRoutes, writePlan } from "./_plans.ts";
 
@@ -95,7 +95,10 @@ Deno.test("apply --dry-run prints the delta and writes nothing", async () => {
   assert.match(r.stdout, /Dry run of plan .* 2 batch\(es\), \+3 -0; nothing written/);
   assert.equal(r.stdout.match(/^\d +\+ +r-/gm)?.length, 3);
   assert.equal([...Deno.readDirSync(`${dir.path}/.rtt/state`)].length, before);
-  await assert.rejects(() => Deno.stat(walPath(workspaceAt(dir.path))), Deno.errors.NotFound);
+  await assert.rejects(
+    () => Deno.stat(segmentPath(workspaceAt(dir.path), 1)),
+    Deno.errors.NotFound,
+  );
   await assert.rejects(
     () => Deno.stat(`${dir.path}/plans/last_applied.json`),
     Deno.errors.NotFound,
@@ -110,7 +113,7 @@ Deno.test("apply refuses stale, unsigned and foreign plans (exit 77) before chan
   const stale = await buildPlan(key, EMPTY_GRAPH, testRoutes(2, 40));
   assert.equal((await rtt(["apply", await writePlan(dir.path, p1)], { cwd: dir.path })).code, 0);
   const ws = workspaceAt(dir.path);
-  const walSize = (await Deno.stat(walPath(ws))).size;
+  const walSize = (await Deno.stat(segmentPath(ws, 1))).size;
   const s = await rtt(["apply", await writePlan(dir.path, stale)], { cwd: dir.path });
   assert.equal(s.code, 77);
   assert.ok(s.stderr.includes(stale.base_graph) && s.stderr.includes(p1.target_graph), s.stderr);
@@ -132,7 +135,11 @@ Deno.test("apply refuses stale, unsigned and foreign plans (exit 77) before chan
   assert.equal(nv.code, 77);
   assert.match(nv.stderr, /allow_unsigned_plans is not true/);
   const seqBefore = (await readCommittedState(ws)).seq;
-  assert.equal((await Deno.stat(walPath(ws))).size, walSize, "refusals write nothing to the WAL");
+  assert.equal(
+    (await Deno.stat(segmentPath(ws, 1))).size,
+    walSize,
+    "refusals write nothing to the WAL",
+  );
 
   await fastPanel(dir.path, { allow_unsigned_plans: "true" });
   const ok = await rtt(["apply", "--no-verify", uFile], { cwd: dir.path });
@@ -183,11 +190,11 @@ Deno.test("a torn last WAL record is dropped by recovery at every byte offset; a
   const ws = workspaceAt(dir.path);
   const p = await buildPlan(key, EMPTY_GRAPH, testRoutes(3), { batches: 3 });
   assert.equal((await rtt(["apply", await writePlan(dir.path, p)], { cwd: dir.path })).code, 0);
-  const bytes = await Deno.readFile(walPath(ws));
+  const bytes = await Deno.readFile(segmentPath(ws, 1));
   const lastStart = bytes.lastIndexOf(0x0a, bytes.length - 2) + 1;
   const records = (await scanWal(ws)).records.length;
   for (let cut = lastStart + 1; cut < bytes.length; cut++) {
-    await Deno.writeFile(walPath(ws), bytes.subarray(0, cut));
+    await Deno.writeFile(segmentPath(ws, 1), bytes.subarray(0, cut));
     const r = await recover(ws);
     assert.equal(r.torn?.offset, lastStart, `cut ${cut}`);
     const scan = await scanWal(ws);
@@ -196,7 +203,7 @@ Deno.test("a torn last WAL record is dropped by recovery at every byte offset; a
     assert.equal((await readCommittedState(ws)).graph_hash, p.target_graph, `cut ${cut}`);
   }
   // The CLI reports a torn tail and recovery drops it.
-  await Deno.writeFile(walPath(ws), bytes.subarray(0, bytes.length - 3));
+  await Deno.writeFile(segmentPath(ws, 1), bytes.subarray(0, bytes.length - 3));
   const v = await rtt(["wal", "verify"], { cwd: dir.path });
   assert.equal(v.code, 0, v.stderr);
   assert.match(v.stderr, /torn last record/);
@@ -205,12 +212,12 @@ Deno.test("a torn last WAL record is dropped by recovery at every byte offset; a
   assert.match(rec.stdout, /dropped a torn last record/);
 
   // One bit flipped in record 4.
-  await Deno.writeFile(walPath(ws), bytes);
+  await Deno.writeFile(segmentPath(ws, 1), bytes);
   const starts = [0];
   for (let i = 0; i < bytes.length - 1; i++) if (bytes[i] === 0x0a) starts.push(i + 1);
   const bad = bytes.slice();
   bad[starts[3] + 20] ^= 0x04;
-  await Deno.writeFile(walPath(ws), bad);
+  await Deno.writeFile(segmentPath(ws, 1), bad);
   const flipped = await rtt(["wal", "verify"], { cwd: dir.path });
   assert.equal(flipped.code, 77);
   assert.match(flipped.stderr, /corrupt at seq 4 /);

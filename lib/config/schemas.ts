@@ -12,6 +12,7 @@ import agent from "../../schemas/rtt.agent.schema.json" with { type: "json" };
 import skill from "../../schemas/rtt.skill.schema.json" with { type: "json" };
 import providers from "../../schemas/rtt.providers.schema.json" with { type: "json" };
 import plan from "../../schemas/rtt.plan.schema.json" with { type: "json" };
+import walRecord from "../../schemas/rtt.wal-record.schema.json" with { type: "json" };
 
 /** Schemas by short name. */
 export const SCHEMAS = {
@@ -23,6 +24,7 @@ export const SCHEMAS = {
   skill,
   providers,
   plan,
+  "wal-record": walRecord,
 } as const;
 
 /** Short name of a schema in {@linkcode SCHEMAS}. */

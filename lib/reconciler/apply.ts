@@ -24,6 +24,7 @@ import {
   type VoteRecord,
 } from "./transaction.ts";
 import { openWal, scanWal, type WalWriter, type WalWriterOptions } from "./wal.ts";
+import { checkStateAgainstWal } from "./wal_verify.ts";
 import { MissingInputError, UsageError } from "../core/mod.ts";
 
 /** Defaults when panel.yaml has no `apply` section. */
@@ -99,7 +100,7 @@ export async function withLock<T>(
 ): Promise<T> {
   const lock = await acquireLock(ws, options.command ?? "apply", options);
   try {
-    const report = await recover(ws, { lock, failFsync: options.failFsync });
+    const report = await recover(ws, { lock, hooks: options.hooks, limits: options.limits });
     return await fn(report);
   } finally {
     await lock.release();
@@ -209,6 +210,7 @@ export async function applyPlan(
     : undefined;
   const wal = await openWal(ws, options);
   try {
+    checkStateAgainstWal(wal, state);
     const tx = await runTransaction(ws, {
       kind: "apply",
       base: state,
@@ -296,23 +298,20 @@ export interface CommitPoint {
 /** Every durable COMMIT in the WAL, oldest first. */
 export async function commitHistory(ws: Workspace): Promise<CommitPoint[]> {
   const scan = await scanWal(ws);
-  return scan.records.filter((r) => r.type === "commit").map((r) => {
-    const p = r.payload as {
-      kind: string;
-      plan_id: string | null;
-      graph_hash: string;
-      routes?: number;
-    };
-    return {
-      seq: r.seq,
-      txn: r.txn,
-      at: r.at,
-      kind: p.kind,
-      plan_id: p.plan_id,
-      graph_hash: p.graph_hash,
-      routes: p.routes ?? null,
-    };
-  });
+  return scan.records.flatMap((r) =>
+    r.type === "commit"
+      ? [{
+        seq: r.seq,
+        txn: r.txn,
+        at: r.at,
+        kind: r.payload.kind,
+        plan_id: r.payload.plan_id,
+        graph_hash: r.payload.graph_hash,
+        // Records of older versions may lack it.
+        routes: r.payload.routes ?? null,
+      }]
+      : []
+  );
 }
 
 /**
@@ -362,6 +361,7 @@ export async function rollbackTo(
   res.dels = batch.dels.length;
   const wal: WalWriter = await openWal(ws, options);
   try {
+    checkStateAgainstWal(wal, state);
     const tx = await runTransaction(ws, {
       kind: "rollback",
       base: state,

@@ -7,8 +7,9 @@ import { applyPlan, rollbackTo, withLock } from "./apply.ts";
 import { FaultParticipant, parseFaults } from "./participant.ts";
 import { recover } from "./recover.ts";
 import { acquireLock, readLock } from "./lock.ts";
-import { scanWal } from "./wal.ts";
-import { IoError } from "../core/mod.ts";
+import { readWalTail, scanWal } from "./wal.ts";
+import { verifyWalHistory } from "./wal_verify.ts";
+import { type Hooks, IoError, NO_HOOKS } from "../core/mod.ts";
 
 const FAST = { verifyWindowMs: 0, prepareTimeoutMs: 1000 };
 
@@ -153,20 +154,42 @@ Deno.test("--canary holds the first slice for a verify window and aborts everyth
   }
 });
 
-Deno.test("a failed fsync of the COMMIT record aborts and is thrown, never reported as success", async () => {
-  await using dir = await tempDir();
-  const ws = workspaceAt(dir.path);
+/** Hooks whose fsync named `label` fails with an IoError. */
+function failingSync(label: string): Hooks {
+  return {
+    ...NO_HOOKS,
+    beforeSync(l) {
+      if (l === label) throw new IoError(`fsync failed (injected at ${l})`);
+    },
+  };
+}
+
+Deno.test("a failed fsync of the COMMIT record stops the apply (IoError), never reported as success; recovery settles old or new", async () => {
   const { plan } = await setup();
-  await assert.rejects(
-    () => applyPlan(ws, plan, { ...FAST, failFsync: "wal:commit:fsync" }),
-    /COMMIT record could not be made durable/,
-  );
-  assert.equal((await readCommittedState(ws)).seq, 0);
-  const scan = await scanWal(ws);
-  assert.equal(scan.records.at(-1)?.type, "abort");
-  assert.equal(scan.records.at(-1)?.payload.step, "fsync");
-  assert.ok(!scan.records.some((x) => x.type === "commit"));
-  assert.equal((await recover(ws)).action, "none");
+  for (const torn of [false, true]) {
+    await using dir = await tempDir();
+    const ws = workspaceAt(dir.path);
+    await assert.rejects(
+      () => applyPlan(ws, plan, { ...FAST, hooks: failingSync("wal:commit:fsync") }),
+      (e: unknown) =>
+        e instanceof IoError && /COMMIT record could not be made durable/.test(e.message),
+    );
+    assert.equal((await readCommittedState(ws)).seq, 0);
+    const scan = await readWalTail(ws);
+    // Fail-stop: nothing after the COMMIT whose fsync failed.
+    assert.equal(scan.records.at(-1)?.type, "commit");
+    if (torn) {
+      // The page with the COMMIT never reached the disk: the record is torn.
+      const bytes = await Deno.readFile(scan.path);
+      await Deno.writeFile(scan.path, bytes.subarray(0, bytes.length - 9));
+    }
+    const r = await recover(ws);
+    assert.equal(r.action, torn ? "rolled-back" : "rolled-forward");
+    const expected = torn ? graphHash(EMPTY_GRAPH) : plan.target_graph;
+    assert.equal((await readCommittedState(ws)).graph_hash, expected);
+    assert.equal((await recover(ws)).action, "none");
+    assert.equal((await verifyWalHistory(ws)).state.matches_wal, true);
+  }
 });
 
 Deno.test("applyPlan() refuses a stale plan naming both graph hashes", async () => {
@@ -230,15 +253,24 @@ Deno.test("withLock() refuses a live owner and needs the id to break a dead owne
 });
 
 Deno.test("a failed fsync after a durable COMMIT is reported as pending, and recovery completes it", async () => {
-  await using dir = await tempDir();
-  const ws = workspaceAt(dir.path);
   const { plan } = await setup();
-  await assert.rejects(
-    () => applyPlan(ws, plan, { ...FAST, failFsync: "wal:end:fsync" }),
-    /is committed \(COMMIT seq \d+ is durable\).*rtt-deno recover/,
-  );
-  const r = await recover(ws);
-  assert.equal(r.action, "rolled-forward");
-  assert.equal((await readCommittedState(ws)).graph_hash, plan.target_graph);
-  assert.equal((await recover(ws)).action, "none");
+  for (const torn of [false, true]) {
+    await using dir = await tempDir();
+    const ws = workspaceAt(dir.path);
+    await assert.rejects(
+      () => applyPlan(ws, plan, { ...FAST, hooks: failingSync("wal:end:fsync") }),
+      /is committed \(COMMIT seq \d+ is durable\).*rtt-deno recover/,
+    );
+    if (torn) {
+      // The END never reached the disk: recovery must write it again.
+      const { path } = await readWalTail(ws);
+      const bytes = await Deno.readFile(path);
+      await Deno.writeFile(path, bytes.subarray(0, bytes.length - 9));
+    }
+    const r = await recover(ws);
+    // A complete END is kept as it is: nothing is left to do.
+    assert.equal(r.action, torn ? "rolled-forward" : "none");
+    assert.equal((await readCommittedState(ws)).graph_hash, plan.target_graph);
+    assert.equal((await recover(ws)).action, "none");
+  }
 });

@@ -2,11 +2,13 @@
  * Test-only fault injection for child-process tests, read from the
  * environment like `RTT_CRASH_AT`: `RTT_TEST_PARTICIPANT=<faults>` adds a
  * {@linkcode FaultParticipant} (e.g. `nack@prepare:2`), and
- * `RTT_FAIL_FSYNC=<point>[:<n>]` makes a WAL fsync fail (e.g.
- * `wal:commit:fsync`). Unset, they change nothing.
+ * `RTT_FAIL_FSYNC=<label>[:<n>]` makes the n-th fsync with that label fail
+ * (e.g. `wal:commit:fsync`) through {@linkcode Hooks.beforeSync}. Unset, they
+ * change nothing.
  *
  * @module
  */
+import { crashPoint, type Hooks, IoError } from "../core/mod.ts";
 import { FaultParticipant, parseFaults, type Participant } from "./participant.ts";
 
 function env(name: string): string | undefined {
@@ -17,11 +19,25 @@ function env(name: string): string | undefined {
   }
 }
 
-/** Extra participants and WAL fsync failures requested by the environment. */
-export function faultsFromEnv(): { participants: Participant[]; failFsync?: string } {
+/** A `beforeSync` hook that throws an {@linkcode IoError} at the n-th fsync named in `spec`. */
+function failingSync(spec: string): (label: string) => void {
+  const i = spec.lastIndexOf(":");
+  const tail = spec.slice(i + 1);
+  const [point, n] = i > 0 && /^\d+$/.test(tail) ? [spec.slice(0, i), Number(tail)] : [spec, 1];
+  let seen = 0;
+  return (label) => {
+    if (label === point && ++seen === n) {
+      throw new IoError(`fsync failed (injected at ${label})`);
+    }
+  };
+}
+
+/** Extra participants and hooks (crash points, failing fsyncs) requested by the environment. */
+export function faultsFromEnv(): { participants: Participant[]; hooks: Hooks } {
   const spec = env("RTT_TEST_PARTICIPANT");
+  const fsync = env("RTT_FAIL_FSYNC");
   return {
     participants: spec ? [new FaultParticipant(parseFaults(spec))] : [],
-    failFsync: env("RTT_FAIL_FSYNC"),
+    hooks: { crashPoint, beforeSync: fsync ? failingSync(fsync) : () => {} },
   };
 }

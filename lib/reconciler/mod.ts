@@ -7,6 +7,7 @@
  * @module
  */
 export * from "./wal.ts";
+export * from "./wal_verify.ts";
 export * from "./lock.ts";
 export * from "./graph_store.ts";
 export * from "./participant.ts";

@@ -10,16 +10,16 @@
  *
  * @module
  */
-import { relativePath, type Workspace } from "../core/mod.ts";
+import type { Workspace } from "../core/mod.ts";
 import { loadGraph } from "./graph_store.ts";
 import { acquireLock, type HeldLock } from "./lock.ts";
 import { finishCommit } from "./transaction.ts";
 import {
-  scanWal,
+  closesTxn,
+  lastTransaction,
+  readWalTail,
   tailRecord,
   type TornTail,
-  type WalRecord,
-  type WalRecordType,
   WalWriter,
   type WalWriterOptions,
 } from "./wal.ts";
@@ -44,31 +44,21 @@ export interface RecoverOptions extends WalWriterOptions {
   breakLock?: string;
 }
 
-const FINISHED: ReadonlySet<WalRecordType> = new Set(["end", "abort", "verify"]);
-
-/** The last transaction's records (from its BEGIN), or null when there is none. */
-export function lastTransaction(records: WalRecord[]): WalRecord[] | null {
-  for (let i = records.length - 1; i >= 0; i--) {
-    if (records[i].type === "begin") {
-      const txn = records[i].txn;
-      return records.slice(i).filter((r) => r.txn === txn);
-    }
-  }
-  return null;
+/** Whether the newest record alone shows there is nothing to recover (no lock, no full read). */
+async function cleanTail(ws: Workspace): Promise<boolean> {
+  const tail = await tailRecord(ws);
+  return tail === null || (tail !== "unknown" && closesTxn(tail.type));
 }
 
 /**
  * Whether recovery has work to do, without writing anything (cheap: reads
- * the WAL's tail only when the last transaction finished cleanly).
+ * the newest record only when the last transaction finished cleanly, else
+ * the records since the checkpoint).
  */
 export async function recoveryPending(ws: Workspace): Promise<boolean> {
-  const tail = await tailRecord(ws);
-  if (tail === null) return false;
-  if (tail !== "unknown" && FINISHED.has(tail.type)) return false;
-  const scan = await scanWal(ws);
-  if (scan.torn) return true;
-  const last = lastTransaction(scan.records);
-  return last !== null && !last.some((r) => r.type === "end" || r.type === "abort");
+  if (await cleanTail(ws)) return false;
+  const scan = await readWalTail(ws);
+  return scan.torn !== null || !scan.finished;
 }
 
 /**
@@ -81,8 +71,7 @@ export async function recover(
   ws: Workspace,
   options: RecoverOptions = {},
 ): Promise<RecoveryReport> {
-  const tail = await tailRecord(ws);
-  if (tail === null || (tail !== "unknown" && FINISHED.has(tail.type))) {
+  if (await cleanTail(ws)) {
     return { action: "none", txn: null, torn: null, detail: "nothing to recover" };
   }
   const lock = options.lock ??
@@ -95,17 +84,15 @@ export async function recover(
 }
 
 async function recoverLocked(ws: Workspace, options: WalWriterOptions): Promise<RecoveryReport> {
-  const scan = await scanWal(ws);
+  const scan = await readWalTail(ws);
   const wal = await WalWriter.open(ws, scan, options);
   try {
     const torn = scan.torn;
     const tornNote = torn
-      ? `dropped a torn last record (${torn.bytes} bytes at byte ${torn.offset} of ${
-        relativePath(ws.root, scan.path)
-      }: ${torn.reason}); `
+      ? `dropped a torn last record (${torn.bytes} bytes at byte ${torn.offset} of ${torn.file}: ${torn.reason}); `
       : "";
     const last = lastTransaction(scan.records);
-    if (!last || last.some((r) => r.type === "end" || r.type === "abort")) {
+    if (scan.finished || !last) {
       return {
         action: torn ? "dropped-torn-tail" : "none",
         txn: null,
@@ -116,7 +103,7 @@ async function recoverLocked(ws: Workspace, options: WalWriterOptions): Promise<
     const begin = last[0];
     const commit = last.find((r) => r.type === "commit");
     if (commit) {
-      const hash = (commit.payload as { graph_hash: string }).graph_hash;
+      const hash = commit.payload.graph_hash;
       const graph = await loadGraph(ws, hash);
       await finishCommit(ws, { wal, commit, graph });
       return {
@@ -128,13 +115,13 @@ async function recoverLocked(ws: Workspace, options: WalWriterOptions): Promise<
           `was durable; committed graph is ${hash}`,
       };
     }
-    const prepared = last.filter((r) => r.type === "prepare").map((r) => r.payload.batch);
+    const prepared = last.flatMap((r) => r.type === "prepare" ? [r.payload.batch] : []);
     await wal.append({
       type: "rollback",
       txn: begin.txn,
       payload: { recovered: true, batches: prepared.reverse() },
     });
-    const base = (begin.payload as { base_graph: string }).base_graph;
+    const base = begin.payload.base_graph;
     await wal.append({
       type: "abort",
       txn: begin.txn,

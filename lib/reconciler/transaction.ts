@@ -22,8 +22,12 @@ import {
   statePath,
 } from "../graph/graph.ts";
 import type { BatchStep, Health, Participant, RouteRef, Vote } from "./participant.ts";
-import type { WalRecord, WalWriter } from "./wal.ts";
-import { IoError } from "../core/mod.ts";
+import type { WalWriter } from "./wal.ts";
+import type { HealthReport, TxnFailure, TxnMeta, VoteRecord, WalRecordOf } from "./wal_record.ts";
+import { errorMessage, IoError } from "../core/mod.ts";
+
+// Defined with the WAL records that carry them; re-exported where callers look for them.
+export type { HealthReport, TxnFailure, VoteRecord } from "./wal_record.ts";
 
 /** One batch of changes. */
 export interface TxnBatch {
@@ -44,7 +48,7 @@ export interface TxnSpec {
   /** Plan applied (null for a rollback). */
   planId: string | null;
   /** Extra fields recorded in BEGIN and COMMIT (plan file, rollback target seq, ...). */
-  meta?: Record<string, unknown>;
+  meta?: TxnMeta;
   /** Apply --canary: batches in the canary slice, held for a verify window before the rest. */
   canaryBatches?: number;
 }
@@ -62,24 +66,6 @@ export interface TxnOptions {
   onEvent?: (line: string) => void;
 }
 
-/** Where and why a transaction was aborted. */
-export interface TxnFailure {
-  /** 0-based batch index (-1 when not tied to a batch). */
-  batch: number;
-  step: "prepare" | "commit" | "canary" | "fsync";
-  participant: string | null;
-  reason: string;
-}
-
-/** One vote as recorded. */
-export interface VoteRecord {
-  batch: number;
-  participant: string;
-  vote: "ready" | "abort";
-  reason?: string;
-  ms: number;
-}
-
 /** Outcome of {@linkcode runTransaction}. */
 export interface TxnResult {
   txn: string;
@@ -90,14 +76,6 @@ export interface TxnResult {
   votes: VoteRecord[];
   failure: TxnFailure | null;
   canary: HealthReport | null;
-}
-
-/** Result of a verify window. */
-export interface HealthReport {
-  ok: boolean;
-  window_ms: number;
-  checks: number;
-  breach: { participant: string; detail: string } | null;
 }
 
 /** New transaction id. */
@@ -180,9 +158,11 @@ function lazyGraph(routes: Map<string, PlannedRoute>): () => Graph {
 /**
  * Runs one transaction. Returns with `committed: false` when a participant
  * refused, failed or timed out (everything prepared was rolled back and an
- * ABORT recorded). A failed fsync of COMMIT rolls back the same way and is
- * then thrown, never reported as success. The caller holds the lock and has
- * run recovery.
+ * ABORT recorded). A failed WAL write or fsync stops it with an
+ * {@linkcode IoError}, never reported as success: the WAL is fail-stop (see
+ * wal.ts), so nothing more is written and recovery on the next start
+ * settles the outcome (a durable COMMIT rolls forward, anything else back).
+ * The caller holds the lock and has run recovery.
  */
 export async function runTransaction(
   ws: Workspace,
@@ -352,7 +332,7 @@ export async function runTransaction(
     }
   }
 
-  let commit: WalRecord;
+  let commit: WalRecordOf<"commit">;
   try {
     commit = await wal.append({
       type: "commit",
@@ -368,11 +348,12 @@ export async function runTransaction(
       },
     }, { sync: true });
   } catch (err) {
-    await abort({ batch: count - 1, step: "fsync", participant: null, reason: String(err) });
+    // Whether the COMMIT reached the disk is unknown: writing an ABORT now could
+    // contradict a durable COMMIT. Stop; recovery decides from what is on disk.
     throw new IoError(
-      `Transaction ${txn} aborted: the COMMIT record could not be made durable (${
-        err instanceof Error ? err.message : err
-      }); the committed graph is unchanged (seq ${spec.base.seq})`,
+      `Transaction ${txn} stopped: the COMMIT record could not be made durable ` +
+        `(${errorMessage(err)}); the committed graph is still seq ${spec.base.seq} or becomes ` +
+        `the new one, and recovery on the next command settles which`,
       { cause: err },
     );
   }
@@ -382,9 +363,7 @@ export async function runTransaction(
     // The decision is durable: recovery will complete it. Say so rather than "failed".
     throw new IoError(
       `Transaction ${txn} is committed (COMMIT seq ${commit.seq} is durable) but writing the ` +
-        `state failed (${
-          err instanceof Error ? err.message : err
-        }); "rtt-deno recover" completes it`,
+        `state failed (${errorMessage(err)}); "rtt-deno recover" completes it`,
       { cause: err },
     );
   }
@@ -416,16 +395,10 @@ export function lastAppliedPath(ws: Workspace): string {
  */
 export async function finishCommit(
   ws: Workspace,
-  committed: { wal: WalWriter; commit: WalRecord; graph: Graph },
+  committed: { wal: WalWriter; commit: WalRecordOf<"commit">; graph: Graph },
 ): Promise<void> {
   const { wal, commit, graph } = committed;
-  const p = commit.payload as {
-    kind: string;
-    plan_id: string | null;
-    graph_hash: string;
-    base_graph: string;
-    plan_file?: string;
-  };
+  const p = commit.payload;
   const state: CommittedState = {
     state_version: 1,
     seq: commit.seq,

@@ -1,351 +1,281 @@
 /**
- * The write-ahead log: one append-only file `.rtt/wal/rtt.wal` of
- * newline-terminated JSON records in canonical form (RFC 8785). Each record carries its sequence number,
- * the checksum of the previous record (so the file is a hash chain) and its
- * own checksum (`sha256:` of the canonical record without `sum`).
+ * The write-ahead log: hash-chained records (wal_record.ts) in segment files
+ * under `.rtt/wal/` with a checkpoint (wal_segments.ts, which documents the
+ * layout), appended by one {@linkcode WalWriter} at a time under the
+ * workspace lock.
  *
- * Reading distinguishes two failures: an invalid *last* line is a torn
- * write (the process or machine died while appending) and is dropped;
- * an invalid line with anything after it is corruption and stops reading
- * with the exact sequence number, because silently skipping history would
- * let a damaged log decide what the committed graph is.
+ * Fail-stop: after a failed write or fsync the state of the file's pages is
+ * unknown (the record may be durable, torn or absent, and a retried fsync
+ * can report success for data that was dropped), so the writer is poisoned:
+ * that append and every later one throw an {@linkcode IoError} naming the
+ * first failure, and the command stops. Recovery on the next start settles
+ * the tail like after a crash: a complete record is kept (and fsynced again
+ * before recovery acts on it), a torn one is dropped.
  *
  * @module
  */
 import {
-  canonicalBytes,
   canonicalize,
-  crashPoint,
+  errorMessage,
+  type Hooks,
+  IoError,
+  isRuntimeIoError,
+  NO_HOOKS,
   relativePath,
-  sha256HexSync,
   syncDir,
-  VerificationError,
   type Workspace,
+  writeJsonAtomic,
 } from "../core/mod.ts";
-import { IoError } from "../core/mod.ts";
-import { isNotFound } from "../core/mod.ts";
+import {
+  closesTxn,
+  type EndPayload,
+  recordSum,
+  WAL_GENESIS,
+  type WalPayloads,
+  type WalRecord,
+  type WalRecordOf,
+  type WalRecordType,
+} from "./wal_record.ts";
+import {
+  checkpointPath,
+  readWalTail,
+  segmentPath,
+  type WalCheckpoint,
+  type WalScan,
+} from "./wal_segments.ts";
 
-/** Kinds of records, in the order a transaction writes them. */
-export type WalRecordType =
-  | "begin"
-  | "prepare"
-  | "vote"
-  | "batch-commit"
-  | "canary"
-  | "commit"
-  | "rollback"
-  | "abort"
-  | "end"
-  | "verify";
+export * from "./wal_record.ts";
+export * from "./wal_segments.ts";
 
-/** One WAL record. */
-export interface WalRecord {
-  /** 1-based, contiguous. */
-  seq: number;
-  /** `sum` of the previous record ({@linkcode WAL_GENESIS} for the first). */
-  prev: string;
-  /** Wall-clock time the record was written (ISO 8601). */
-  at: string;
-  /** Transaction id the record belongs to. */
-  txn: string;
-  type: WalRecordType;
-  payload: Record<string, unknown>;
-  /** `sha256:<hex>` of the canonical record without `sum`. */
-  sum: string;
+/** When a writer starts a new segment and replaces the checkpoint. */
+export interface WalLimits {
+  /** Start a new segment before a BEGIN once the current one has this many bytes. */
+  segmentBytes: number;
+  /** Replace the checkpoint before a BEGIN once this many records followed it. */
+  checkpointEvery: number;
 }
 
-/** `prev` of the first record. */
-export const WAL_GENESIS = "sha256:" + "0".repeat(64);
-
-/** What a writer supplies for a record (the WAL adds seq, prev, at and sum). */
-export type WalEntry = Pick<WalRecord, "type" | "txn" | "payload">;
-
-/** A dropped torn tail. */
-export interface TornTail {
-  /** Byte offset where the torn record starts. */
-  offset: number;
-  /** Its length in bytes. */
-  bytes: number;
-  /** Why it is not a valid record. */
-  reason: string;
-}
-
-/** Result of reading the whole WAL. */
-export interface WalScan {
-  /** Absolute path of the WAL file. */
-  path: string;
-  /** Every valid record, in order. */
-  records: WalRecord[];
-  /** The torn last record, when there is one (not yet removed from the file). */
-  torn: TornTail | null;
-  /** Byte offset just after the last valid record. */
-  end: number;
-}
-
-/** Path of the WAL file. */
-export function walPath(ws: Workspace): string {
-  return `${ws.wal}/rtt.wal`;
-}
-
-/** Checksum of a record (everything but `sum`). */
-export function recordSum(rec: Omit<WalRecord, "sum"> & { sum?: string }): string {
-  const { sum: _sum, ...body } = rec;
-  return `sha256:${sha256HexSync(canonicalBytes(body))}`;
-}
-
-const TYPES = new Set<string>([
-  "begin",
-  "prepare",
-  "vote",
-  "batch-commit",
-  "canary",
-  "commit",
-  "rollback",
-  "abort",
-  "end",
-  "verify",
-]);
-
-/** Why `line` is not the valid record `expectedSeq` chained to `prev`, or null when it is. */
-function checkLine(line: string, expectedSeq: number, prev: string): string | WalRecord {
-  let rec: WalRecord;
-  try {
-    rec = JSON.parse(line);
-  } catch {
-    return "not valid JSON";
-  }
-  if (rec === null || typeof rec !== "object" || Array.isArray(rec)) return "not a JSON object";
-  if (rec.seq !== expectedSeq) return `expected seq ${expectedSeq}, found ${rec.seq}`;
-  if (typeof rec.type !== "string" || !TYPES.has(rec.type)) return `unknown type ${rec.type}`;
-  if (typeof rec.txn !== "string" || typeof rec.at !== "string") return "missing txn or at";
-  if (rec.payload === null || typeof rec.payload !== "object") return "missing payload";
-  if (rec.prev !== prev) return `prev ${rec.prev} does not match the previous record's ${prev}`;
-  const sum = recordSum(rec);
-  if (rec.sum !== sum) return `checksum ${rec.sum} does not match its content (${sum})`;
-  // Records are written in canonical form, so a change that keeps the parsed
-  // value (e.g. "1e5" -> "1E5") is still caught: every altered byte is detected.
-  if (canonicalize(rec) !== line) return "bytes differ from the record's canonical form";
-  return rec;
-}
-
-/**
- * Parses WAL bytes.
- * @throws {VerificationError} naming the seq and byte offset of a corrupt record before the tail.
- */
-export function parseWal(bytes: Uint8Array, file = "rtt.wal"): Omit<WalScan, "path"> {
-  const decoder = new TextDecoder();
-  const records: WalRecord[] = [];
-  let prev = WAL_GENESIS;
-  let start = 0;
-  let end = 0;
-  while (start < bytes.length) {
-    const nl = bytes.indexOf(0x0a, start);
-    const stop = nl < 0 ? bytes.length : nl;
-    const expected = records.length + 1;
-    const checked = nl < 0
-      ? "no terminating newline (incomplete write)"
-      : checkLine(decoder.decode(bytes.subarray(start, stop)), expected, prev);
-    if (typeof checked === "string") {
-      if (nl < 0 || nl === bytes.length - 1) {
-        return {
-          records,
-          torn: { offset: start, bytes: bytes.length - start, reason: checked },
-          end,
-        };
-      }
-      throw new VerificationError(
-        `WAL "${file}" is corrupt at seq ${expected} (byte ${start}): ${checked}; ` +
-          `records after it cannot be trusted`,
-      );
-    }
-    records.push(checked);
-    prev = checked.sum;
-    start = stop + 1;
-    end = start;
-  }
-  return { records, torn: null, end };
-}
-
-/** Reads and checks the whole WAL (an absent file is an empty log). */
-export async function scanWal(ws: Workspace): Promise<WalScan> {
-  const path = walPath(ws);
-  let bytes: Uint8Array;
-  try {
-    bytes = await Deno.readFile(path);
-  } catch (err) {
-    if (isNotFound(err)) return { path, records: [], torn: null, end: 0 };
-    throw err;
-  }
-  return { path, ...parseWal(bytes, relativePath(ws.root, path)) };
-}
-
-/**
- * The last record when the file's tail is intact, read from at most the
- * last 64 KiB; null when the log is empty, and "unknown" when the tail is
- * torn or too long, so the caller has to {@linkcode scanWal}. This keeps
- * recovery cheap when the last transaction finished cleanly.
- */
-export async function tailRecord(ws: Workspace): Promise<WalRecord | null | "unknown"> {
-  let f: Deno.FsFile;
-  try {
-    f = await Deno.open(walPath(ws), { read: true });
-  } catch (err) {
-    if (isNotFound(err)) return null;
-    throw err;
-  }
-  try {
-    const size = (await f.stat()).size;
-    if (size === 0) return null;
-    const len = Math.min(size, 65536);
-    await f.seek(size - len, Deno.SeekMode.Start);
-    const buf = new Uint8Array(len);
-    let off = 0;
-    while (off < len) {
-      const n = await f.read(buf.subarray(off));
-      if (n === null) break;
-      off += n;
-    }
-    if (off < len || buf[len - 1] !== 0x0a) return "unknown";
-    const startNl = buf.lastIndexOf(0x0a, len - 2);
-    if (startNl < 0 && len < size) return "unknown";
-    const line = new TextDecoder().decode(buf.subarray(startNl + 1, len - 1));
-    try {
-      const rec = JSON.parse(line) as WalRecord;
-      return rec && typeof rec === "object" && rec.sum === recordSum(rec) ? rec : "unknown";
-    } catch {
-      return "unknown";
-    }
-  } finally {
-    f.close();
-  }
-}
+/** Default {@linkcode WalLimits}: 4 MiB segments (~10,000 records), a checkpoint every 256 records. */
+export const WAL_LIMITS: Readonly<WalLimits> = Object.freeze({
+  segmentBytes: 4 << 20,
+  checkpointEvery: 256,
+});
 
 /** Options for {@linkcode WalWriter.open}. */
 export interface WalWriterOptions {
-  /**
-   * Test hook: fsyncs whose crash-point name (`wal:<type>:fsync`) matches
-   * fail with an I/O error at the n-th time (spec `<point>[:<n>]`).
-   */
-  failFsync?: string;
+  /** Crash points (`wal:<type>:write`, ...) and fsync labels (`wal:<type>:fsync`, ...). */
+  hooks?: Hooks;
+  /** Segment and checkpoint limits (tests use small ones). */
+  limits?: Partial<WalLimits>;
 }
 
-/** Appends records durably. Opened after recovery has dropped any torn tail. */
+/** What the writer knows about the log's end. */
+interface WriterState {
+  seq: number;
+  prev: string;
+  /** Byte offset after the last record in the current segment. */
+  end: number;
+  lastAt: { segment: number; offset: number } | null;
+  finished: boolean;
+  committed: EndPayload | null;
+  txn: string | null;
+  sinceCheckpoint: number;
+}
+
+/** Appends records durably; opened after recovery has settled the tail. */
 export class WalWriter {
+  #ws: Workspace;
   #file: Deno.FsFile;
-  #path: string;
-  #seq: number;
-  #prev: string;
-  #end: number;
-  #fail: { point: string; n: number } | null;
-  #syncs = new Map<string, number>();
+  #segment: number;
+  #state: WriterState;
+  #hooks: Hooks;
+  #limits: WalLimits;
+  #poison: Error | null = null;
 
   private constructor(
+    ws: Workspace,
     file: Deno.FsFile,
-    path: string,
-    last: WalRecord | undefined,
-    end: number,
+    segment: number,
+    state: WriterState,
     options: WalWriterOptions,
   ) {
+    this.#ws = ws;
     this.#file = file;
-    this.#path = path;
-    this.#seq = last?.seq ?? 0;
-    this.#prev = last?.sum ?? WAL_GENESIS;
-    this.#end = end;
-    const spec = options.failFsync;
-    if (spec) {
-      const i = spec.lastIndexOf(":");
-      const tail = spec.slice(i + 1);
-      this.#fail = i > 0 && /^\d+$/.test(tail)
-        ? { point: spec.slice(0, i), n: Number(tail) }
-        : { point: spec, n: 1 };
-    } else this.#fail = null;
+    this.#segment = segment;
+    this.#state = state;
+    this.#hooks = options.hooks ?? NO_HOOKS;
+    this.#limits = { ...WAL_LIMITS, ...options.limits };
   }
 
   /**
-   * Opens the WAL for appending, first cutting off a torn last record
-   * (durably) so new records chain to the last valid one.
+   * Opens the WAL for appending: renames an old single-file log to segment
+   * 1, cuts off a torn last record (durably) so new records chain to the
+   * last valid one, and fsyncs an unfinished transaction's records before
+   * anyone acts on them (they may come from a writer whose fsync failed).
    */
   static async open(
     ws: Workspace,
     scan: WalScan,
     options: WalWriterOptions = {},
   ): Promise<WalWriter> {
-    await Deno.mkdir(ws.wal, { recursive: true });
-    const created = scan.records.length === 0 && scan.torn === null &&
-      !(await Deno.lstat(scan.path).then(() => true, () => false));
-    const file = await Deno.open(scan.path, { read: true, write: true, create: true });
+    const hooks = options.hooks ?? NO_HOOKS;
+    const path = segmentPath(ws, scan.segment);
     try {
-      if (scan.torn) {
-        crashPoint("wal:truncate");
-        await file.truncate(scan.end);
-        crashPoint("wal:truncate:fsync");
-        await file.sync();
+      await Deno.mkdir(ws.wal, { recursive: true });
+      if (scan.legacy) await migrate(ws, scan.path, path, hooks);
+      // An empty segment may be one whose creation was never made durable.
+      const created = scan.end === 0 ||
+        !(await Deno.lstat(path).then(() => true, () => false));
+      const file = await Deno.open(path, { read: true, write: true, create: true });
+      try {
+        await settle(file, scan, hooks);
+        await file.seek(scan.end, Deno.SeekMode.Start);
+        if (created) {
+          hooks.crashPoint("wal:create:dirsync");
+          hooks.beforeSync("wal:create:dirsync");
+          await syncDir(ws.wal);
+        }
+      } catch (err) {
+        file.close();
+        throw err;
       }
-      await file.seek(scan.end, Deno.SeekMode.Start);
-      if (created) {
-        crashPoint("wal:create:dirsync");
-        await syncDir(ws.wal);
-      }
+      const last = scan.records.at(-1);
+      return new WalWriter(ws, file, scan.segment, {
+        seq: last?.seq ?? 0,
+        prev: last?.sum ?? WAL_GENESIS,
+        end: scan.end,
+        lastAt: scan.lastAt,
+        finished: scan.finished,
+        committed: scan.committed,
+        txn: last?.txn ?? scan.checkpoint?.txn ?? null,
+        sinceCheckpoint: scan.sinceCheckpoint,
+      }, options);
     } catch (err) {
-      file.close();
-      throw err;
+      throw asIoError(err, relativePath(ws.root, path), "Cannot open WAL");
     }
-    return new WalWriter(file, scan.path, scan.records.at(-1), scan.end, options);
   }
 
   /** Sequence number of the last record written. */
   get seq(): number {
-    return this.#seq;
+    return this.#state.seq;
+  }
+
+  /** Whether the last transaction in the log is finished. */
+  get finished(): boolean {
+    return this.#state.finished;
+  }
+
+  /** The committed state the last END made durable (null: nothing committed yet). */
+  get committed(): EndPayload | null {
+    return this.#state.committed;
   }
 
   /**
-   * Appends one record; with `sync` it is durable on return. A failed fsync
-   * removes the record again (truncate) and rethrows: the caller must treat
-   * the step as not having happened.
+   * Appends one record; with `sync` it is durable on return.
+   * @throws {IoError} when writing or syncing fails, and on every call after such a failure.
    */
-  async append(entry: WalEntry, options: { sync?: boolean } = {}): Promise<WalRecord> {
-    const { type, txn, payload } = entry;
+  async append<T extends WalRecordType>(
+    entry: { type: T; txn: string; payload: WalPayloads[T] },
+    options: { sync?: boolean } = {},
+  ): Promise<WalRecordOf<T>> {
+    if (this.#poison) {
+      throw new IoError(
+        `WAL "${this.#relPath()}" refuses further records after an earlier failure ` +
+          `(${errorMessage(this.#poison)}); the next command's recovery settles it`,
+        { file: this.#relPath(), cause: this.#poison },
+      );
+    }
+    try {
+      if (entry.type === "begin" && this.#state.finished) await this.#boundary();
+      return await this.#write(entry, options.sync ?? false) as WalRecordOf<T>;
+    } catch (err) {
+      this.#poison = asIoError(err, this.#relPath(), "Cannot append to WAL");
+      throw this.#poison;
+    }
+  }
+
+  async #write(
+    entry: { type: WalRecordType; txn: string; payload: unknown },
+    sync: boolean,
+  ): Promise<WalRecord> {
+    const s = this.#state;
     const body = {
-      seq: this.#seq + 1,
-      prev: this.#prev,
+      seq: s.seq + 1,
+      prev: s.prev,
       at: new Date().toISOString(),
-      txn,
-      type,
-      payload,
-    };
-    const rec: WalRecord = { ...body, sum: recordSum(body) };
+      txn: entry.txn,
+      type: entry.type,
+      payload: entry.payload,
+    } as Omit<WalRecord, "sum">;
+    const rec = { ...body, sum: recordSum(body) } as WalRecord;
     const bytes = new TextEncoder().encode(canonicalize(rec) + "\n");
-    const before = this.#end;
-    crashPoint(`wal:${type}:write`);
+    this.#hooks.crashPoint(`wal:${rec.type}:write`);
     let off = 0;
     while (off < bytes.length) off += await this.#file.write(bytes.subarray(off));
-    if (options.sync) {
-      const point = `wal:${type}:fsync`;
-      crashPoint(point);
-      try {
-        this.#injectFsyncFailure(point);
-        await this.#file.sync();
-      } catch (err) {
-        await this.#file.truncate(before);
-        await this.#file.seek(before, Deno.SeekMode.Start);
-        throw err;
-      }
+    if (sync) {
+      const label = `wal:${rec.type}:fsync`;
+      this.#hooks.crashPoint(label);
+      this.#hooks.beforeSync(label);
+      await this.#file.sync();
     }
-    this.#seq = rec.seq;
-    this.#prev = rec.sum;
-    this.#end = before + bytes.length;
+    s.lastAt = { segment: this.#segment, offset: s.end };
+    s.end += bytes.length;
+    s.seq = rec.seq;
+    s.prev = rec.sum;
+    s.txn = rec.txn;
+    s.sinceCheckpoint++;
+    if (rec.type === "begin") s.finished = false;
+    else if (closesTxn(rec.type)) s.finished = true;
+    if (rec.type === "end") s.committed = rec.payload;
     return rec;
   }
 
-  #injectFsyncFailure(point: string): void {
-    if (!this.#fail || this.#fail.point !== point) return;
-    const n = (this.#syncs.get(point) ?? 0) + 1;
-    this.#syncs.set(point, n);
-    if (n === this.#fail.n) {
-      throw new IoError(`fsync of WAL "${this.#path}" failed (injected at ${point})`, {
-        file: this.#path,
-      });
+  /** Before a BEGIN: a new segment when this one is full, else a checkpoint when one is due. */
+  async #boundary(): Promise<void> {
+    if (this.#state.seq === 0) return;
+    if (this.#state.end >= this.#limits.segmentBytes) {
+      await this.#checkpoint();
+      await this.#nextSegment();
+    } else if (this.#state.sinceCheckpoint >= this.#limits.checkpointEvery) {
+      await this.#checkpoint();
     }
+  }
+
+  async #checkpoint(): Promise<void> {
+    const s = this.#state;
+    // The record it names may be an unsynced VERIFY: a durable checkpoint must
+    // never outlive its record (the log would read as shortened after power loss).
+    this.#hooks.beforeSync("wal:segment:fsync");
+    await this.#file.sync();
+    const cp: WalCheckpoint = {
+      checkpoint_version: 1,
+      seq: s.seq,
+      sum: s.prev,
+      segment: s.lastAt!.segment,
+      offset: s.lastAt!.offset,
+      committed: s.committed,
+      finished: s.finished,
+      txn: s.txn,
+    };
+    await writeJsonAtomic(checkpointPath(this.#ws), cp, { label: "wal:checkpoint" });
+    s.sinceCheckpoint = 0;
+  }
+
+  async #nextSegment(): Promise<void> {
+    const path = segmentPath(this.#ws, this.#segment + 1);
+    this.#hooks.crashPoint("wal:segment:create");
+    const file = await Deno.open(path, { read: true, write: true, createNew: true });
+    this.#file.close();
+    this.#file = file;
+    this.#segment++;
+    this.#state.end = 0;
+    this.#hooks.crashPoint("wal:create:dirsync");
+    this.#hooks.beforeSync("wal:create:dirsync");
+    await syncDir(this.#ws.wal);
+  }
+
+  #relPath(): string {
+    return relativePath(this.#ws.root, segmentPath(this.#ws, this.#segment));
   }
 
   /** Closes the file. */
@@ -354,10 +284,40 @@ export class WalWriter {
   }
 }
 
+async function migrate(ws: Workspace, from: string, to: string, hooks: Hooks): Promise<void> {
+  hooks.crashPoint("wal:migrate:rename");
+  await Deno.rename(from, to);
+  hooks.crashPoint("wal:migrate:dirsync");
+  hooks.beforeSync("wal:migrate:dirsync");
+  await syncDir(ws.wal);
+}
+
+/** Cuts a torn tail, or re-syncs an unfinished transaction, so recovery acts on durable records. */
+async function settle(file: Deno.FsFile, scan: WalScan, hooks: Hooks): Promise<void> {
+  if (scan.torn) {
+    hooks.crashPoint("wal:truncate");
+    await file.truncate(scan.end);
+    hooks.crashPoint("wal:truncate:fsync");
+    hooks.beforeSync("wal:truncate:fsync");
+    await file.sync();
+  } else if (!scan.finished) {
+    hooks.beforeSync("wal:settle:fsync");
+    await file.sync();
+  }
+}
+
+/** A runtime I/O error as an {@linkcode IoError} naming the file; anything else unchanged. */
+function asIoError(err: unknown, file: string, what: string): Error {
+  if (isRuntimeIoError(err)) {
+    return new IoError(`${what} "${file}": ${errorMessage(err)}`, { file, cause: err });
+  }
+  return err instanceof Error ? err : new Error(String(err));
+}
+
 /**
- * Opens the WAL for appending after a full check of the chain (corruption
- * anywhere refuses, exit 77) and cutting off a torn tail.
+ * Opens the WAL for appending after reading it from the checkpoint on
+ * (corruption there refuses, exit 77) and cutting off a torn tail.
  */
 export async function openWal(ws: Workspace, options: WalWriterOptions = {}): Promise<WalWriter> {
-  return await WalWriter.open(ws, await scanWal(ws), options);
+  return await WalWriter.open(ws, await readWalTail(ws), options);
 }

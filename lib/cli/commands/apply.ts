@@ -131,12 +131,12 @@ export function registerApply(program: Command): void {
           canaryPercent: canary,
           unverified: !opts.verify,
           participants: faults.participants,
-          failFsync: faults.failFsync,
+          hooks: faults.hooks,
           prepareTimeoutMs: panel.apply?.prepare_timeout_ms,
           verifyWindowMs: panel.apply?.verify_window_ms,
           onEvent: (line) => ctx.out.note(`[50] [INFO] ${line}`),
         });
-      }, { command: "apply", breakLock: opts.breakLock, failFsync: faults.failFsync });
+      }, { command: "apply", breakLock: opts.breakLock, hooks: faults.hooks });
       ctx.out.result(result);
       switch (result.status) {
         case "noop":

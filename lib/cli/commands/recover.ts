@@ -19,9 +19,9 @@ export function registerRecover(program: Command): void {
         report = await rec.withLock(ws, (r) => Promise.resolve(r), {
           command: "recover",
           breakLock: opts.breakLock,
-          failFsync: faults.failFsync,
+          hooks: faults.hooks,
         });
-      } else report = await rec.recover(ws, { failFsync: faults.failFsync });
+      } else report = await rec.recover(ws, { hooks: faults.hooks });
       const state = await readCommittedState(ws);
       ctx.out.result({ ...report, seq: state.seq, graph_hash: state.graph_hash });
       ctx.out.line(`[50] [INFO] Recovery: ${report.detail}`);

@@ -26,12 +26,12 @@ export function registerRollback(program: Command): void {
         if (recovery.action !== "none") ctx.out.note(`[50] [NOTE] recovery: ${recovery.detail}`);
         return await rec.rollbackTo(ws, seqArg === undefined ? undefined : Number(seqArg), {
           participants: faults.participants,
-          failFsync: faults.failFsync,
+          hooks: faults.hooks,
           prepareTimeoutMs: panel.apply?.prepare_timeout_ms,
           verifyWindowMs: panel.apply?.verify_window_ms,
           onEvent: (line) => ctx.out.note(`[50] [INFO] ${line}`),
         });
-      }, { command: "rollback", breakLock: opts.breakLock, failFsync: faults.failFsync });
+      }, { command: "rollback", breakLock: opts.breakLock, hooks: faults.hooks });
       ctx.out.result(result);
       if (result.status === "noop") {
         ctx.out.line(

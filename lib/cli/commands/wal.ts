@@ -1,48 +1,51 @@
 import type { Command } from "commander";
 import { contextOf } from "../context.ts";
 import { UsageError } from "../errors.ts";
-import { relativePath } from "../../core/mod.ts";
+import type { HealthReport, WalRecord } from "../../reconciler/mod.ts";
 
-function detail(type: string, p: Record<string, unknown>): string {
-  const short = (
-    h: unknown,
-  ) => (typeof h === "string" ? h.replace(/^sha256[:-]/, "").slice(0, 12) : "-");
-  switch (type) {
-    case "begin":
+function short(h: string | null): string {
+  return h === null ? "-" : h.replace(/^sha256[:-]/, "").slice(0, 12);
+}
+
+function health(p: HealthReport): string {
+  return p.ok
+    ? `healthy (${p.checks} checks, ${p.window_ms} ms)`
+    : `BREACH ${p.breach?.participant}: ${p.breach?.detail}`;
+}
+
+function detail(r: WalRecord): string {
+  switch (r.type) {
+    case "begin": {
+      const p = r.payload;
       return `${p.kind} ${p.plan_id ? `plan ${short(p.plan_id)} ` : ""}${short(p.base_graph)} -> ${
         short(p.target_graph)
-      }, ${p.batches} batch(es), participants ${(p.participants as string[]).join(",")}` +
+      }, ${p.batches} batch(es), participants ${p.participants.join(",")}` +
         (p.to_seq !== undefined ? `, to seq ${p.to_seq}` : "") +
         (p.unverified ? ", UNVERIFIED" : "");
+    }
     case "prepare":
-      return `batch ${Number(p.batch) + 1}: +${(p.add as string[]).length} -${
-        (p.del as string[]).length
-      }`;
+      return `batch ${r.payload.batch + 1}: +${r.payload.add.length} -${r.payload.del.length}`;
     case "vote":
-      return `batch ${Number(p.batch) + 1}: ${p.participant} ${p.vote}${
-        p.reason ? ` (${p.reason})` : ""
+      return `batch ${r.payload.batch + 1}: ${r.payload.participant} ${r.payload.vote}${
+        r.payload.reason ? ` (${r.payload.reason})` : ""
       }`;
     case "batch-commit":
-      return `batch ${Number(p.batch) + 1}`;
+      return `batch ${r.payload.batch + 1}`;
     case "canary":
     case "verify":
-      return p.ok
-        ? `healthy (${p.checks} checks, ${p.window_ms} ms)`
-        : `BREACH ${(p.breach as { participant: string; detail: string }).participant}: ${
-          (p.breach as { detail: string }).detail
-        }`;
+      return health(r.payload);
     case "commit":
-      return `${p.kind} -> ${short(p.graph_hash)} (${p.routes} routes)`;
+      return `${r.payload.kind} -> ${short(r.payload.graph_hash)} (${r.payload.routes} routes)`;
     case "end":
-      return `state seq ${p.seq} ${short(p.graph_hash)}`;
+      return `state seq ${r.payload.seq} ${short(r.payload.graph_hash)}`;
     case "rollback":
-      return p.recovered
-        ? `recovery: batches ${(p.batches as number[]).map((b) => b + 1).join(",")}`
-        : `batch ${Number(p.batch) + 1}`;
+      return "recovered" in r.payload
+        ? `recovery: batches ${r.payload.batches.map((b) => b + 1).join(",")}`
+        : `batch ${r.payload.batch + 1}`;
     case "abort":
-      return `${p.step}${p.participant ? ` ${p.participant}` : ""}: ${p.reason}`;
-    default:
-      return "";
+      return `${r.payload.step}${
+        r.payload.participant ? ` ${r.payload.participant}` : ""
+      }: ${r.payload.reason}`;
   }
 }
 
@@ -56,56 +59,26 @@ export function registerWal(program: Command): void {
     .action(async (_opts: unknown, cmd: Command) => {
       const ctx = contextOf(cmd);
       const ws = ctx.workspace();
-      const { scanWal, lastTransaction } = await import("../../reconciler/mod.ts");
-      const { readCommittedState } = await import("../../graph/mod.ts");
-      const scan = await scanWal(ws);
-      const file = relativePath(ws.root, scan.path);
-      const state = await readCommittedState(ws);
-      const ends = scan.records.filter((r) => r.type === "end");
-      const lastEnd = ends.at(-1)?.payload as { seq: number; graph_hash: string } | undefined;
-      const last = lastTransaction(scan.records);
-      const unfinished = !!last && !last.some((r) => r.type === "end" || r.type === "abort");
-      const stateMatches = lastEnd
-        ? lastEnd.seq === state.seq && lastEnd.graph_hash === state.graph_hash
-        : state.seq === 0;
-      if (!unfinished && !stateMatches) {
-        const { VerificationError } = await import("../../core/mod.ts");
-        throw new VerificationError(
-          `Committed state (seq ${state.seq}, ${state.graph_hash}) does not match the WAL's last END ` +
-            `(${
-              lastEnd
-                ? `seq ${lastEnd.seq}, ${lastEnd.graph_hash}`
-                : "none: nothing was ever committed"
-            })`,
-        );
-      }
-      const result = {
-        ok: true,
-        file,
-        records: scan.records.length,
-        first_seq: scan.records[0]?.seq ?? null,
-        last_seq: scan.records.at(-1)?.seq ?? null,
-        head: scan.records.at(-1)?.sum ?? null,
-        torn: scan.torn,
-        unfinished_txn: unfinished ? last![0].txn : null,
-        state: { seq: state.seq, graph_hash: state.graph_hash, matches_wal: stateMatches },
-      };
+      const { verifyWalHistory } = await import("../../reconciler/mod.ts");
+      const result = await verifyWalHistory(ws);
+      const { file, state } = result;
+      const unfinished = result.unfinished_txn !== null;
       ctx.out.result(result);
       ctx.out.line(
-        `WAL ${file}: ${scan.records.length} record(s)${
-          scan.records.length
-            ? `, seq ${result.first_seq}..${result.last_seq}, head ${result.head}`
-            : ""
-        }; hash chain OK`,
+        `WAL ${file}: ${result.records} record(s)${
+          result.records ? `, seq ${result.first_seq}..${result.last_seq}, head ${result.head}` : ""
+        }${result.segments > 1 ? ` in ${result.segments} segments` : ""}; hash chain OK`,
       );
-      if (scan.torn) {
+      if (result.torn) {
         ctx.out.warn(
-          `torn last record (${scan.torn.bytes} bytes at byte ${scan.torn.offset}: ${scan.torn.reason}); ` +
+          `torn last record (${result.torn.bytes} bytes at byte ${result.torn.offset}: ${result.torn.reason}); ` +
             `it is ignored, and recovery drops it`,
         );
       }
       if (unfinished) {
-        ctx.out.warn(`transaction ${last![0].txn} is unfinished; "rtt-deno recover" resolves it`);
+        ctx.out.warn(
+          `transaction ${result.unfinished_txn} is unfinished; "rtt-deno recover" resolves it`,
+        );
       } else {
         ctx.out.line(`committed state seq ${state.seq} (${state.graph_hash}) matches the WAL`);
       }
@@ -128,7 +101,7 @@ export function registerWal(program: Command): void {
       ctx.out.result({ records, torn: scan.torn });
       ctx.out.table(
         ["SEQ", "AT", "TXN", "TYPE", "DETAIL"],
-        records.map((r) => [r.seq, r.at, r.txn, r.type, detail(r.type, r.payload)]),
+        records.map((r) => [r.seq, r.at, r.txn, r.type, detail(r)]),
       );
       if (scan.torn) ctx.out.warn(`torn last record (${scan.torn.bytes} bytes) not shown`);
     });
