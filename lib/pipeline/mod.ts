@@ -5,3 +5,12 @@
  * @module
  */
 export * from "./init.ts";
+export * from "./events.ts";
+export * from "./plan_workspace.ts";
+export * from "./verify_plan_file.ts";
+export * from "./apply_plan.ts";
+export * from "./rollback_to.ts";
+export * from "./recover_workspace.ts";
+export * from "./verify_wal.ts";
+export * from "./wal_log.ts";
+export * from "./workspace_status.ts";

@@ -25,6 +25,7 @@ import {
 } from "./transaction.ts";
 import { openWal, scanWal, type WalWriter, type WalWriterOptions } from "./wal.ts";
 import { MissingInputError, UsageError } from "../core/mod.ts";
+import { withEnvFaults } from "./env_faults.ts";
 
 /** Defaults when panel.yaml has no `apply` section. */
 export const APPLY_DEFAULTS = { prepareTimeoutMs: 5000, verifyWindowMs: 200 } as const;
@@ -97,6 +98,7 @@ export async function withLock<T>(
   fn: (recovery: RecoveryReport) => Promise<T>,
   options: WithLockOptions = {},
 ): Promise<T> {
+  options = withEnvFaults(options);
   const lock = await acquireLock(ws, options.command ?? "apply", options);
   try {
     const report = await recover(ws, { lock, failFsync: options.failFsync });
@@ -193,6 +195,7 @@ export async function applyPlan(
   plan: Plan,
   options: ApplyOptions = {},
 ): Promise<ReconcileResult> {
+  options = withEnvFaults(options);
   const t0 = performance.now();
   const { state, target } = await checkPlanAgainstState(ws, plan);
   const res = baseResult(state, plan.plan_id, plan.target_graph, t0);
@@ -326,6 +329,7 @@ export async function rollbackTo(
   seq: number | undefined,
   options: ReconcileOptions = {},
 ): Promise<ReconcileResult & { to_seq: number }> {
+  options = withEnvFaults(options);
   const t0 = performance.now();
   const state = await readCommittedState(ws);
   const commits = await commitHistory(ws);

@@ -25,3 +25,18 @@ export function faultsFromEnv(): { participants: Participant[]; failFsync?: stri
     failFsync: env("RTT_FAIL_FSYNC"),
   };
 }
+
+/**
+ * Adds the environment's faults to reconciler options, so callers pass only
+ * their own participants and the fsync fault stays inside the reconciler.
+ */
+export function withEnvFaults<T extends { participants?: Participant[]; failFsync?: string }>(
+  options: T,
+): T {
+  const faults = faultsFromEnv();
+  return {
+    ...options,
+    participants: [...(options.participants ?? []), ...faults.participants],
+    failFsync: options.failFsync ?? faults.failFsync,
+  };
+}

@@ -1,8 +1,8 @@
-import type { Command } from "commander";
+import { type Command, Option } from "commander";
+import { nonNegativeInteger } from "../arguments.ts";
 import { contextOf } from "../context.ts";
-import { UsageError } from "../errors.ts";
-import { relativePath } from "../../core/mod.ts";
 
+/** The DETAIL column of `wal log`: one record's payload in a few words. */
 function detail(type: string, p: Record<string, unknown>): string {
   const short = (
     h: unknown,
@@ -55,81 +55,46 @@ export function registerWal(program: Command): void {
     )
     .action(async (_opts: unknown, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const ws = ctx.workspace();
-      const { scanWal, lastTransaction } = await import("../../reconciler/mod.ts");
-      const { readCommittedState } = await import("../../graph/mod.ts");
-      const scan = await scanWal(ws);
-      const file = relativePath(ws.root, scan.path);
-      const state = await readCommittedState(ws);
-      const ends = scan.records.filter((r) => r.type === "end");
-      const lastEnd = ends.at(-1)?.payload as { seq: number; graph_hash: string } | undefined;
-      const last = lastTransaction(scan.records);
-      const unfinished = !!last && !last.some((r) => r.type === "end" || r.type === "abort");
-      const stateMatches = lastEnd
-        ? lastEnd.seq === state.seq && lastEnd.graph_hash === state.graph_hash
-        : state.seq === 0;
-      if (!unfinished && !stateMatches) {
-        const { VerificationError } = await import("../../core/mod.ts");
-        throw new VerificationError(
-          `Committed state (seq ${state.seq}, ${state.graph_hash}) does not match the WAL's last END ` +
-            `(${
-              lastEnd
-                ? `seq ${lastEnd.seq}, ${lastEnd.graph_hash}`
-                : "none: nothing was ever committed"
-            })`,
-        );
-      }
-      const result = {
-        ok: true,
-        file,
-        records: scan.records.length,
-        first_seq: scan.records[0]?.seq ?? null,
-        last_seq: scan.records.at(-1)?.seq ?? null,
-        head: scan.records.at(-1)?.sum ?? null,
-        torn: scan.torn,
-        unfinished_txn: unfinished ? last![0].txn : null,
-        state: { seq: state.seq, graph_hash: state.graph_hash, matches_wal: stateMatches },
-      };
-      ctx.out.result(result);
+      const { verifyWal } = await import("../../pipeline/mod.ts");
+      const r = await verifyWal(ctx.workspace());
+      ctx.out.result(r);
       ctx.out.line(
-        `WAL ${file}: ${scan.records.length} record(s)${
-          scan.records.length
-            ? `, seq ${result.first_seq}..${result.last_seq}, head ${result.head}`
-            : ""
+        `WAL ${r.file}: ${r.records} record(s)${
+          r.records ? `, seq ${r.first_seq}..${r.last_seq}, head ${r.head}` : ""
         }; hash chain OK`,
       );
-      if (scan.torn) {
+      if (r.torn) {
         ctx.out.warn(
-          `torn last record (${scan.torn.bytes} bytes at byte ${scan.torn.offset}: ${scan.torn.reason}); ` +
+          `torn last record (${r.torn.bytes} bytes at byte ${r.torn.offset}: ${r.torn.reason}); ` +
             `it is ignored, and recovery drops it`,
         );
       }
-      if (unfinished) {
-        ctx.out.warn(`transaction ${last![0].txn} is unfinished; "rtt-deno recover" resolves it`);
+      if (r.unfinished_txn) {
+        ctx.out.warn(
+          `transaction ${r.unfinished_txn} is unfinished; "rtt-deno recover" resolves it`,
+        );
       } else {
-        ctx.out.line(`committed state seq ${state.seq} (${state.graph_hash}) matches the WAL`);
+        ctx.out.line(
+          `committed state seq ${r.state.seq} (${r.state.graph_hash}) matches the WAL`,
+        );
       }
     });
   wal.command("log")
     .description("print the WAL history")
     .option("--txn <id>", "only this transaction")
-    .option("--limit <n>", "only the last n records")
-    .action(async (opts: { txn?: string; limit?: string }, cmd: Command) => {
+    .addOption(
+      new Option("--limit <n>", "only the last n records")
+        .argParser(nonNegativeInteger("--limit expects a non-negative integer")),
+    )
+    .action(async (opts: { txn?: string; limit?: number }, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const ws = ctx.workspace();
-      if (opts.limit !== undefined && !/^\d+$/.test(opts.limit)) {
-        throw new UsageError(`--limit expects a non-negative integer, got "${opts.limit}"`);
-      }
-      const { scanWal } = await import("../../reconciler/mod.ts");
-      const scan = await scanWal(ws);
-      let records = scan.records;
-      if (opts.txn) records = records.filter((r) => r.txn === opts.txn);
-      if (opts.limit !== undefined) records = records.slice(-Number(opts.limit));
-      ctx.out.result({ records, torn: scan.torn });
+      const { walLog } = await import("../../pipeline/mod.ts");
+      const log = await walLog(ctx.workspace(), { txn: opts.txn, limit: opts.limit });
+      ctx.out.result(log);
       ctx.out.table(
         ["SEQ", "AT", "TXN", "TYPE", "DETAIL"],
-        records.map((r) => [r.seq, r.at, r.txn, r.type, detail(r.type, r.payload)]),
+        log.records.map((r) => [r.seq, r.at, r.txn, r.type, detail(r.type, r.payload)]),
       );
-      if (scan.torn) ctx.out.warn(`torn last record (${scan.torn.bytes} bytes) not shown`);
+      if (log.torn) ctx.out.warn(`torn last record (${log.torn.bytes} bytes) not shown`);
     });
 }

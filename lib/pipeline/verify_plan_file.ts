@@ -1,0 +1,51 @@
+/**
+ * `plan verify`: check a plan file without applying it.
+ *
+ * @module
+ */
+import type { Workspace } from "../core/mod.ts";
+
+/** Options for {@linkcode verifyPlanFile}. */
+export interface VerifyPlanFileOptions {
+  /** The plan file (absolute, or relative to the current folder). */
+  path: string;
+}
+
+/** A plan that passed every check. */
+export interface PlanVerification {
+  ok: true;
+  plan_id: string;
+  /** Key that signed it (trusted for plans). */
+  key_id: string | undefined;
+  base_graph: string;
+  target_graph: string;
+  /** Routes added (or replaced) and removed. */
+  routes_add: number;
+  routes_del: number;
+  batches: number;
+}
+
+/**
+ * Checks a plan's schema, recomputed plan_id, internal consistency and
+ * signature against the trust root (role plans).
+ * @throws {SchemaError} for a malformed plan (65)
+ * @throws {VerificationError} for a wrong plan_id or signature (77)
+ * @throws {MissingInputError} when the file does not exist (66)
+ */
+export async function verifyPlanFile(
+  ws: Workspace,
+  options: VerifyPlanFileOptions,
+): Promise<PlanVerification> {
+  const { readPlan } = await import("../graph/mod.ts");
+  const p = await readPlan(ws, options.path);
+  return {
+    ok: true,
+    plan_id: p.plan_id,
+    key_id: p.sign?.key_id,
+    base_graph: p.base_graph,
+    target_graph: p.target_graph,
+    routes_add: p.routes_add.length,
+    routes_del: p.routes_del.length,
+    batches: p.batches.length,
+  };
+}
