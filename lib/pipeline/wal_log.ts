@@ -26,6 +26,9 @@ export async function walLog(ws: Workspace, options: WalLogOptions = {}): Promis
   const scan = await scanWal(ws);
   let records = scan.records;
   if (options.txn) records = records.filter((r) => r.txn === options.txn);
-  if (options.limit !== undefined) records = records.slice(-options.limit);
+  if (options.limit !== undefined) {
+    // Not slice(-limit): -0 would keep everything.
+    records = records.slice(Math.max(0, records.length - options.limit));
+  }
   return { records, torn: scan.torn };
 }
