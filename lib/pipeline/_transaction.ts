@@ -6,7 +6,7 @@
  */
 import type { Hooks, Workspace } from "../core/mod.ts";
 import type { PanelConfig } from "../config/mod.ts";
-import { type ReconcileOptions, withLock } from "../reconciler/mod.ts";
+import { type ReconcileOptions, withLock, type WithLockOptions } from "../reconciler/mod.ts";
 import type { TransactionOptions } from "./events.ts";
 
 /** Reconciler options plus the hooks the writers below them honour. */
@@ -30,7 +30,7 @@ export async function underTransactionLock<T>(
     onEvent: (line) => options.onEvent?.({ level: "info", message: line }),
     hooks: options.hooks,
   };
-  const lockOptions: Parameters<typeof withLock>[2] & { hooks?: Hooks } = {
+  const lockOptions: WithLockOptions & { hooks?: Hooks } = {
     command,
     breakLock: options.breakLock,
     hooks: options.hooks,

@@ -147,8 +147,9 @@ export async function loadKey(ws: Workspace, name: string = DEFAULT_KEY): Promis
 
 /**
  * The key id recorded in a key's public file, or null when the key does not
- * exist or its public file is unreadable. Never touches the private key, so
+ * exist or its public file is not JSON. Never touches the private key, so
  * read-only commands such as `status` can show which key signs.
+ * @throws {IoError} when the public file exists but cannot be read
  */
 export async function publicKeyId(
   ws: Workspace,

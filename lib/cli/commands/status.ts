@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import type { WorkspaceStatus } from "../../pipeline/mod.ts";
+import type { WorkspaceStatus } from "../../pipeline/workspace_status.ts";
 import { type CommandContext, contextOf } from "../context.ts";
 
 /** `rtt-deno status` */
@@ -10,7 +10,9 @@ export function registerStatus(program: Command): void {
     )
     .action(async (_opts: unknown, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const { workspaceStatus } = await import("../../pipeline/mod.ts");
+      // The use case's own module, not pipeline/mod.ts: that one loads every use case and
+      // their configuration parsers, which the most-run command must not pay for.
+      const { workspaceStatus } = await import("../../pipeline/workspace_status.ts");
       const status = await workspaceStatus(ctx.workspace(), { hooks: ctx.hooks });
       ctx.out.result(status);
       renderStatus(ctx, status);
