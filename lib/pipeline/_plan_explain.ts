@@ -11,7 +11,9 @@ import type { PlanOutcome } from "../solver/mod.ts";
 export interface RouteExplanation {
   /** Route id. */
   id: string;
+  /** Source symbol (saddr). */
   from: string;
+  /** Target symbol (saddr). */
   to: string;
   /** Contract carried. */
   type: string;
@@ -21,7 +23,9 @@ export interface RouteExplanation {
   lane: string;
   /** NUMA node of the link's threads. */
   numa_node: number;
+  /** Predicted p99 latency on the chosen lane. */
   predicted_p99_ms: number;
+  /** The route's latency budget. */
   latency_budget_ms: number;
   /** What the plan does to the committed route. */
   change: "keep" | "replace" | "add";
@@ -31,9 +35,13 @@ export interface RouteExplanation {
 
 /** How a plan changes the committed graph, by route. */
 export interface PlanDelta {
+  /** New routes. */
   added: number;
+  /** Committed routes the plan changes. */
   replaced: number;
+  /** Committed routes the plan drops. */
   removed: number;
+  /** Committed routes the plan keeps as they are. */
   unchanged: number;
 }
 

@@ -35,13 +35,17 @@ export interface ApplyPlanOptions extends TransactionOptions {
 
 /** One batch of a dry run. */
 export interface DryRunBatch {
+  /** Routes added (or replaced), with their lane. */
   add: Array<{ id: string; from: string; to: string; lane: string }>;
+  /** Routes removed. */
   del: RouteRef[];
 }
 
 /** What a dry run found; nothing was written. */
 export interface ApplyDryRun {
+  /** Tells the two reports apart. */
   dry_run: true;
+  /** The plan checked. */
   plan_id: string;
   /** The plan file, relative to the workspace root. */
   plan_file: string;
@@ -49,16 +53,19 @@ export interface ApplyDryRun {
   noop: boolean;
   /** The committed state the plan would apply to. */
   base: { seq: number; graph_hash: string };
+  /** Hash of the graph the plan leads to. */
   target_graph: string;
   /** The batches in apply order (empty when noop). */
   batches: DryRunBatch[];
   /** Routes the plan adds (or replaces) and removes. */
   routes_add: number;
+  /** See `routes_add`. */
   routes_del: number;
 }
 
 /** What an apply did. */
 export interface ApplyDone {
+  /** Tells the two reports apart. */
   dry_run: false;
   /** The plan file, relative to the workspace root. */
   plan_file: string;

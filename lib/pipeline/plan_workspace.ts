@@ -24,7 +24,7 @@ import {
   type RouteExplanation,
 } from "./_plan_explain.ts";
 
-export type { RouteExplanation, SymbolSource };
+export type { PlanDelta, RouteExplanation, SymbolSource };
 
 /** Options for {@linkcode planWorkspace}. */
 export interface PlanWorkspaceOptions extends WriteOptions {
@@ -39,7 +39,9 @@ export interface PlanWorkspaceOptions extends WriteOptions {
 
 /** A plan was written and named in `plans/LATEST`. */
 export interface PlanWritten extends PlanDelta {
+  /** Tells the two reports apart. */
   ok: true;
+  /** Content address of the plan (`sha256-<hex>`). */
   plan_id: string;
   /** Plan file, relative to the workspace root. */
   file: string;
@@ -47,14 +49,19 @@ export interface PlanWritten extends PlanDelta {
   key_id: string;
   /** Solver that ran. */
   solver: "exact" | "greedy";
+  /** Where the bound symbols came from. */
   symbols_source: SymbolSource;
+  /** Total predicted latency and churn of the chosen options. */
   objective: Objective;
+  /** Hash of the committed graph the plan applies to. */
   base_graph: string;
+  /** Hash of the graph the plan leads to. */
   target_graph: string;
   /** Routes planned. */
   routes: number;
   /** Batches the apply will run. */
   batches: number;
+  /** Time the use case took. */
   elapsed_ms: number;
   /** Why each route got its lane and placement. */
   explain: RouteExplanation[];
@@ -72,6 +79,7 @@ export interface PlanWritten extends PlanDelta {
 
 /** Some routes have no feasible option: no plan was written. */
 export interface PlanInfeasible {
+  /** Tells the two reports apart. */
   ok: false;
   /** Every blocked route with its constraint and explanation. */
   infeasible: BlockedRoute[];
@@ -79,6 +87,7 @@ export interface PlanInfeasible {
   planned: number;
   /** Routes in routes.json. */
   requested: number;
+  /** Where the bound symbols came from. */
   symbols_source: SymbolSource;
 }
 

@@ -21,7 +21,9 @@ export interface RecoverWorkspaceOptions extends WriteOptions {
 
 /** What recovery did, and the committed state it left. */
 export interface RecoverReport {
+  /** What recovery did (`none` when the log was clean). */
   recovery: RecoveryReport;
+  /** The committed state afterwards. */
   committed: { seq: number; graph_hash: string; routes: number };
 }
 

@@ -13,15 +13,21 @@ export interface VerifyPlanFileOptions {
 
 /** A plan that passed every check. */
 export interface PlanVerification {
+  /** Always true: a failed check throws. */
   ok: true;
+  /** Content address of the plan. */
   plan_id: string;
   /** Key that signed it (trusted for plans). */
   key_id: string | undefined;
+  /** Hash of the graph the plan applies to. */
   base_graph: string;
+  /** Hash of the graph the plan leads to. */
   target_graph: string;
   /** Routes added (or replaced) and removed. */
   routes_add: number;
+  /** See `routes_add`. */
   routes_del: number;
+  /** Batches the apply will run. */
   batches: number;
 }
 

@@ -9,11 +9,15 @@ import { lastTransaction, scanWal, type TornTail } from "../reconciler/mod.ts";
 
 /** A WAL whose chain verified and whose last END matches the committed state. */
 export interface WalVerification {
+  /** Always true: a failed check throws. */
   ok: true;
   /** The WAL file, relative to the workspace root. */
   file: string;
+  /** Valid records (a torn tail excluded). */
   records: number;
+  /** Seq of the first and last valid record (null when there is none). */
   first_seq: number | null;
+  /** See `first_seq`. */
   last_seq: number | null;
   /** Chain sum of the last record. */
   head: string | null;
@@ -21,6 +25,7 @@ export interface WalVerification {
   torn: TornTail | null;
   /** The last transaction, when it has neither END nor ABORT (recovery resolves it). */
   unfinished_txn: string | null;
+  /** The committed state and whether the WAL's last END names it. */
   state: { seq: number; graph_hash: string; matches_wal: boolean };
 }
 

@@ -16,6 +16,7 @@ export interface WalLogOptions {
 
 /** The selected records, oldest first. */
 export interface WalLog {
+  /** The records selected. */
   records: WalRecord[];
   /** A torn last record (not in `records`). */
   torn: TornTail | null;

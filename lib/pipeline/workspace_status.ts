@@ -23,8 +23,11 @@ export interface WorkspaceStatus {
   initialised: boolean;
   /** Id of the default signing key (null when there is none). */
   key_id: string | null;
+  /** The committed graph (null when the workspace is not initialised). */
   committed: ReconcilerStatus["committed"] | null;
+  /** The last plan applied (null when none was). */
   last_applied: ReconcilerStatus["last_applied"];
+  /** Who holds the workspace lock (null when nobody does). */
   lock: ReconcilerStatus["lock"];
   /** What recovery did now (null when nothing). */
   recovery: ReconcilerStatus["recovery"];

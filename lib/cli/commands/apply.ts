@@ -1,3 +1,9 @@
+/**
+ * `rtt-deno apply` (stage 50): parse, call {@linkcode applyPlan}, render the
+ * dry run or the transaction's outcome.
+ *
+ * @module
+ */
 import { type Command, Option } from "commander";
 import type { ApplyDone, ApplyDryRun } from "../../pipeline/mod.ts";
 import { percentage } from "../arguments.ts";

@@ -1,3 +1,9 @@
+/**
+ * `rtt-deno plan` and `plan verify` (stage 40): parse, call
+ * {@linkcode planWorkspace} / {@linkcode verifyPlanFile}, render.
+ *
+ * @module
+ */
 import { type Command, Option } from "commander";
 import type { PlanInfeasible, PlanWorkspaceOptions, PlanWritten } from "../../pipeline/mod.ts";
 import { resolvePath } from "../../core/mod.ts";

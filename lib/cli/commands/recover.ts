@@ -1,3 +1,8 @@
+/**
+ * `rtt-deno recover` (stage 50): call {@linkcode recoverWorkspace}, render.
+ *
+ * @module
+ */
 import type { Command } from "commander";
 import { contextOf } from "../context.ts";
 import { stageReporter } from "../stage_reporter.ts";

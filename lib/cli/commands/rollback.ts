@@ -1,3 +1,8 @@
+/**
+ * `rtt-deno rollback` (stage 50): parse, call {@linkcode rollbackTo}, render.
+ *
+ * @module
+ */
 import type { Command } from "commander";
 import { nonNegativeInteger } from "../arguments.ts";
 import { contextOf } from "../context.ts";

@@ -1,3 +1,8 @@
+/**
+ * `rtt-deno status`: call {@linkcode workspaceStatus}, render.
+ *
+ * @module
+ */
 import type { Command } from "commander";
 import type { WorkspaceStatus } from "../../pipeline/workspace_status.ts";
 import { type CommandContext, contextOf } from "../context.ts";

@@ -1,3 +1,9 @@
+/**
+ * `rtt-deno wal verify|log`: call {@linkcode verifyWal} / {@linkcode walLog},
+ * render.
+ *
+ * @module
+ */
 import { type Command, Option } from "commander";
 import { nonNegativeInteger } from "../arguments.ts";
 import { contextOf } from "../context.ts";
