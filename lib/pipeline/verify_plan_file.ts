@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { Workspace } from "../core/mod.ts";
+import { resolvePath, type Workspace } from "../core/mod.ts";
 
 /** Options for {@linkcode verifyPlanFile}. */
 export interface VerifyPlanFileOptions {
@@ -43,7 +43,7 @@ export async function verifyPlanFile(
   options: VerifyPlanFileOptions,
 ): Promise<PlanVerification> {
   const { readPlan } = await import("../graph/mod.ts");
-  const p = await readPlan(ws, options.path);
+  const p = await readPlan(ws, resolvePath(options.path));
   return {
     ok: true,
     plan_id: p.plan_id,

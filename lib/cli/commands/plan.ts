@@ -6,7 +6,6 @@
  */
 import { type Command, Option } from "commander";
 import type { PlanInfeasible, PlanWorkspaceOptions, PlanWritten } from "../../pipeline/mod.ts";
-import { resolvePath } from "../../core/mod.ts";
 import { oneOf } from "../arguments.ts";
 import { type CommandContext, contextOf } from "../context.ts";
 import { EXIT } from "../errors.ts";
@@ -50,7 +49,7 @@ export function registerPlan(program: Command): void {
     .action(async (file: string, _opts: unknown, cmd: Command) => {
       const ctx = contextOf(cmd);
       const { verifyPlanFile } = await import("../../pipeline/mod.ts");
-      const p = await verifyPlanFile(ctx.workspace(), { path: resolvePath(file) });
+      const p = await verifyPlanFile(ctx.workspace(), { path: file });
       ctx.out.result(p);
       stageReporter(ctx.out, "40").info(
         `Plan ${p.plan_id} verified: schema, plan_id and signature by ${p.key_id} (trusted for plans)`,
