@@ -7,7 +7,7 @@
 import type { Hooks, Workspace } from "../core/mod.ts";
 import type { PanelConfig } from "../config/mod.ts";
 import { type ReconcileOptions, withLock, type WithLockOptions } from "../reconciler/mod.ts";
-import type { TransactionOptions } from "./events.ts";
+import type { TransactionOptions } from "./stage_event.ts";
 
 /** Reconciler options plus the hooks the writers below them honour. */
 export type ReconcileWith = ReconcileOptions & { hooks?: Hooks };

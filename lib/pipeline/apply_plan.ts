@@ -14,7 +14,7 @@ import {
   recoveryPending,
   type RouteRef,
 } from "../reconciler/mod.ts";
-import type { TransactionOptions } from "./events.ts";
+import type { TransactionOptions } from "./stage_event.ts";
 import { resolvePlanRef } from "./_plan_ref.ts";
 import { underTransactionLock } from "./_transaction.ts";
 

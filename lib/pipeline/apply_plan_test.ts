@@ -3,7 +3,7 @@ import { EMPTY_GRAPH, readCommittedState } from "../graph/mod.ts";
 import { MissingInputError, VerificationError } from "../core/mod.ts";
 import type { Participant } from "../reconciler/mod.ts";
 import { applyPlan } from "./apply_plan.ts";
-import type { StageEvent } from "./events.ts";
+import type { StageEvent } from "./stage_event.ts";
 import { testRoutes, testWorkspace, writeTestPlan } from "./_test_workspace.ts";
 
 /** A participant that refuses every batch. */

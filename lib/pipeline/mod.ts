@@ -5,7 +5,7 @@
  * @module
  */
 export * from "./init.ts";
-export * from "./events.ts";
+export * from "./stage_event.ts";
 export * from "./plan_workspace.ts";
 export * from "./verify_plan_file.ts";
 export * from "./apply_plan.ts";

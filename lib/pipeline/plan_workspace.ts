@@ -15,7 +15,7 @@ import {
 } from "../core/mod.ts";
 import type { BlockedRoute, Objective, SolverName } from "../solver/mod.ts";
 import { recover, type RecoverOptions } from "../reconciler/mod.ts";
-import type { WriteOptions } from "./events.ts";
+import type { WriteOptions } from "./stage_event.ts";
 import { loadPlanSymbols, type SymbolSource } from "./_plan_symbols.ts";
 import {
   explainRoutes,

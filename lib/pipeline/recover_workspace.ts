@@ -11,10 +11,11 @@ import {
   withLock,
   type WithLockOptions,
 } from "../reconciler/mod.ts";
-import type { WriteOptions } from "./events.ts";
 
 /** Options for {@linkcode recoverWorkspace}. */
-export interface RecoverWorkspaceOptions extends WriteOptions {
+export interface RecoverWorkspaceOptions {
+  /** Test hooks passed down to the writers (default: none). */
+  hooks?: Hooks;
   /** Break the lock a dead process left behind, if its id is this one. */
   breakLock?: string;
 }

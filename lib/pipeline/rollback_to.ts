@@ -10,7 +10,7 @@ import {
   recoveryPending,
   rollbackTo as reconcileRollback,
 } from "../reconciler/mod.ts";
-import type { TransactionOptions } from "./events.ts";
+import type { TransactionOptions } from "./stage_event.ts";
 import { underTransactionLock } from "./_transaction.ts";
 
 /** Options for {@linkcode rollbackTo}. */
