@@ -146,3 +146,24 @@ Deno.test("rtt-deno plan exits 77 and writes nothing when the signing key is not
   assert.match(r.stderr, /default key ed25519:[0-9a-f]+ is not trusted for role "plans"/);
   await assert.rejects(Deno.stat(`${dir.path}/plans/LATEST`), Deno.errors.NotFound);
 });
+
+Deno.test("rtt-deno plan groups many routes blocked by one constraint; --json lists every route", async () => {
+  await using dir = await tempDir();
+  await sampleWorkspace(dir.path);
+  const routes = await readJson(`${dir.path}/.rtt/routes.json`) as { routes: Json[] };
+  for (const route of routes.routes) route.qos = { latency_budget_ms: 0.001 };
+  routes.routes.push({ from: "rtt://agents/agent/summarize", to: "rtt://idp/api/auth" });
+  await Deno.writeTextFile(`${dir.path}/.rtt/routes.json`, JSON.stringify(routes, null, 2));
+  const r = await rtt(["-w", dir.path, "plan"]);
+  assert.equal(r.code, 1, r.stderr);
+  const lines = r.stderr.trim().split("\n").filter((l) => l.startsWith("error:"));
+  assert.equal(lines.length, 6, r.stderr);
+  assert.equal(lines[0], 'error: 5 route(s) infeasible by constraint "latency", the first 3:');
+  assert.ok(lines.slice(1, 4).every((l) => /^error: {3}\S.* no lane meets latency_budget/.test(l)));
+  assert.match(lines[4], /^error: {3}\.\.\. and 2 more/);
+  assert.match(lines[5], /^error: agents\/agent\/summarize -> idp\/api\/auth: acl: /);
+  assert.match(r.stdout, /\[40\] \[ERROR\] 6 of 6 route\(s\) infeasible; no plan written/);
+  const j = await rttJson<{ infeasible: Array<{ constraint: string }> }>(["-w", dir.path, "plan"]);
+  assert.equal(j.code, 1);
+  assert.equal(j.json.infeasible.length, 6);
+});

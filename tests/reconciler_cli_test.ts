@@ -254,6 +254,17 @@ Deno.test("a dead apply's lock is reported and broken only with --break-lock <id
   assert.equal((await rtt(["apply", file], { cwd: dir.path })).code, 0);
 });
 
+Deno.test("rollback with nothing committed exits 66, in a workspace and in a bare folder", async () => {
+  await using dir = await tempDir();
+  const bare = await rtt(["rollback"], { cwd: dir.path });
+  assert.equal(bare.code, 66, bare.stderr);
+  assert.match(bare.stderr, /Nothing to roll back/);
+  await initWorkspaceWithKey(dir.path);
+  const fresh = await rtt(["rollback"], { cwd: dir.path });
+  assert.equal(fresh.code, 66, fresh.stderr);
+  assert.match(fresh.stderr, /Nothing to roll back/);
+});
+
 Deno.test("apply reports a missing plans/LATEST (66) and a bad --canary (64)", async () => {
   await using dir = await tempDir();
   await initWorkspaceWithKey(dir.path);

@@ -13,7 +13,7 @@ import {
 } from "../registry/mod.ts";
 import { loadKey } from "../security/mod.ts";
 import { underWorkspaceLock } from "./_lock.ts";
-import type { WriteOptions } from "./events.ts";
+import type { WriteOptions } from "./stage_event.ts";
 
 export type { ExportResult, ImportResult };
 

@@ -8,7 +8,7 @@ import type { Workspace } from "../core/mod.ts";
 import { collectInputs, type IngestItem, ingestManifests } from "../registry/mod.ts";
 import { loadKey } from "../security/mod.ts";
 import { underWorkspaceLock } from "./_lock.ts";
-import type { WriteOptions } from "./events.ts";
+import type { WriteOptions } from "./stage_event.ts";
 
 export type { IngestItem } from "../registry/mod.ts";
 

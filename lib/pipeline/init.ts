@@ -14,7 +14,7 @@ import {
 import { DEFAULT_PANEL_YAML, DEFAULT_POLICY, DEFAULT_ROUTES } from "../config/mod.ts";
 import { ensureIdentity } from "../security/mod.ts";
 import { underWorkspaceLock } from "./_lock.ts";
-import type { WriteOptions } from "./events.ts";
+import type { WriteOptions } from "./stage_event.ts";
 
 /** Options for {@linkcode initWorkspace}. */
 export type InitOptions = WriteOptions;

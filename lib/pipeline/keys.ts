@@ -8,7 +8,7 @@
 import { relativePath, type Workspace } from "../core/mod.ts";
 import * as security from "../security/mod.ts";
 import { underWorkspaceLock } from "./_lock.ts";
-import type { WriteOptions } from "./events.ts";
+import type { WriteOptions } from "./stage_event.ts";
 
 export type { Role, TrustedKeyInfo } from "../security/mod.ts";
 

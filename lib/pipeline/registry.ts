@@ -7,7 +7,7 @@
 import type { Workspace } from "../core/mod.ts";
 import * as registry from "../registry/mod.ts";
 import { underWorkspaceLock } from "./_lock.ts";
-import type { WriteOptions } from "./events.ts";
+import type { WriteOptions } from "./stage_event.ts";
 
 export type {
   GcResult,

@@ -7,7 +7,7 @@
 import type { Workspace } from "../core/mod.ts";
 import { loadPanelConfig } from "../config/mod.ts";
 import * as symbols from "../symbols/mod.ts";
-import type { OnEvent } from "./events.ts";
+import type { OnEvent } from "./stage_event.ts";
 
 export type { FileProblem, ManifestRecord, ScanResult } from "../symbols/mod.ts";
 

@@ -26,6 +26,7 @@ import {
 import { openWal, scanWal, type WalWriter, type WalWriterOptions } from "./wal.ts";
 import { checkStateAgainstWal } from "./wal_verify.ts";
 import { MissingInputError, UsageError } from "../core/mod.ts";
+import { withEnvFaults } from "./env_faults.ts";
 
 /** Defaults when panel.yaml has no `apply` section. */
 export const APPLY_DEFAULTS = { prepareTimeoutMs: 5000, verifyWindowMs: 200 } as const;
@@ -98,6 +99,7 @@ export async function withLock<T>(
   fn: (recovery: RecoveryReport) => Promise<T>,
   options: WithLockOptions = {},
 ): Promise<T> {
+  options = withEnvFaults(options);
   const lock = await acquireLock(ws, options.command ?? "apply", options);
   try {
     const report = await recover(ws, { lock, hooks: options.hooks, limits: options.limits });
@@ -194,6 +196,7 @@ export async function applyPlan(
   plan: Plan,
   options: ApplyOptions = {},
 ): Promise<ReconcileResult> {
+  options = withEnvFaults(options);
   const t0 = performance.now();
   const { state, target } = await checkPlanAgainstState(ws, plan);
   const res = baseResult(state, plan.plan_id, plan.target_graph, t0);
@@ -325,6 +328,7 @@ export async function rollbackTo(
   seq: number | undefined,
   options: ReconcileOptions = {},
 ): Promise<ReconcileResult & { to_seq: number }> {
+  options = withEnvFaults(options);
   const t0 = performance.now();
   const state = await readCommittedState(ws);
   const commits = await commitHistory(ws);

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { crashPoint, type Hooks, IoError } from "../core/mod.ts";
+import { crashPoint, type Hooks, IoError, NO_HOOKS } from "../core/mod.ts";
 import { FaultParticipant, parseFaults, type Participant } from "./participant.ts";
 
 function env(name: string): string | undefined {
@@ -39,5 +39,20 @@ export function faultsFromEnv(): { participants: Participant[]; hooks: Hooks } {
   return {
     participants: spec ? [new FaultParticipant(parseFaults(spec))] : [],
     hooks: { crashPoint, beforeSync: fsync ? failingSync(fsync) : () => {} },
+  };
+}
+
+/**
+ * Adds the environment's faults to reconciler options, so callers pass only
+ * their own participants and the fsync fault stays inside the reconciler.
+ */
+export function withEnvFaults<
+  T extends { participants?: readonly Participant[]; hooks?: Hooks },
+>(options: T): T {
+  const faults = faultsFromEnv();
+  return {
+    ...options,
+    participants: [...(options.participants ?? []), ...faults.participants],
+    hooks: options.hooks && options.hooks !== NO_HOOKS ? options.hooks : faults.hooks,
   };
 }

@@ -10,7 +10,7 @@ import type { Workspace } from "../core/mod.ts";
 // graph.ts directly, not mod.ts: see transaction.ts (status must start fast).
 import { readCommittedState } from "../graph/graph.ts";
 import { type LockState, readLock } from "./lock.ts";
-import { recover, recoveryPending, type RecoveryReport } from "./recover.ts";
+import { recover, type RecoverOptions, recoveryPending, type RecoveryReport } from "./recover.ts";
 import { type LastApplied, lastAppliedPath } from "./transaction.ts";
 
 /** Reconciler part of `status`. */
@@ -24,13 +24,19 @@ export interface ReconcilerStatus {
   recovery_pending: boolean;
 }
 
-/** Recovers when possible, then reports the committed state, last plan and lock. */
-export async function reconcilerStatus(ws: Workspace): Promise<ReconcilerStatus> {
+/**
+ * Recovers when possible (with `options`), then reports the committed state,
+ * last plan and lock.
+ */
+export async function reconcilerStatus(
+  ws: Workspace,
+  options: RecoverOptions = {},
+): Promise<ReconcilerStatus> {
   const lock = await readLock(ws);
   let recovery: RecoveryReport | null = null;
   let pending = false;
   if (!lock) {
-    const r = await recover(ws);
+    const r = await recover(ws, options);
     if (r.action !== "none") recovery = r;
   } else pending = await recoveryPending(ws);
   const state = await readCommittedState(ws);

@@ -19,7 +19,7 @@ import {
 } from "../core/mod.ts";
 import { InputError, MissingInputError } from "../core/mod.ts";
 import { IoError, UsageError } from "../core/mod.ts";
-import { isNotFound } from "../core/mod.ts";
+import { asFileError, isNotFound } from "../core/mod.ts";
 
 /** Public key file contents (`*.pub.json`). */
 export interface PublicKeyFile {
@@ -143,6 +143,29 @@ export async function loadKey(ws: Workspace, name: string = DEFAULT_KEY): Promis
     );
   }
   return pair;
+}
+
+/**
+ * The key id recorded in a key's public file, or null when the key does not
+ * exist or its public file is not JSON. Never touches the private key, so
+ * read-only commands such as `status` can show which key signs.
+ * @throws {IoError} when the public file exists but cannot be read
+ */
+export async function publicKeyId(
+  ws: Workspace,
+  name: string = DEFAULT_KEY,
+): Promise<string | null> {
+  try {
+    const file = JSON.parse(await Deno.readTextFile(publicKeyPath(ws, name)));
+    return typeof file?.key_id === "string" ? file.key_id : null;
+  } catch (err) {
+    if (isNotFound(err) || err instanceof SyntaxError) return null;
+    throw asFileError(
+      err,
+      relativePath(ws.root, publicKeyPath(ws, name)),
+      "Cannot read public key",
+    );
+  }
 }
 
 /** Names of the private keys in the workspace, sorted. */

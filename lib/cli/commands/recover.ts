@@ -1,5 +1,11 @@
+/**
+ * `rtt-deno recover` (stage 50): call {@linkcode recoverWorkspace}, render.
+ *
+ * @module
+ */
 import type { Command } from "commander";
 import { contextOf } from "../context.ts";
+import { stageReporter } from "../stage_reporter.ts";
 
 /** `rtt-deno recover` */
 export function registerRecover(program: Command): void {
@@ -10,23 +16,16 @@ export function registerRecover(program: Command): void {
     .option("--break-lock <id>", "break the lock of a dead process with this id (after a crash)")
     .action(async (opts: { breakLock?: string }, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const ws = ctx.workspace();
-      const rec = await import("../../reconciler/mod.ts");
-      const { readCommittedState } = await import("../../graph/mod.ts");
-      const faults = rec.faultsFromEnv();
-      let report;
-      if (opts.breakLock !== undefined) {
-        report = await rec.withLock(ws, (r) => Promise.resolve(r), {
-          command: "recover",
-          breakLock: opts.breakLock,
-          hooks: faults.hooks,
-        });
-      } else report = await rec.recover(ws, { hooks: faults.hooks });
-      const state = await readCommittedState(ws);
-      ctx.out.result({ ...report, seq: state.seq, graph_hash: state.graph_hash });
-      ctx.out.line(`[50] [INFO] Recovery: ${report.detail}`);
-      ctx.out.line(
-        `[50] [INFO] Committed graph ${state.graph_hash} at seq ${state.seq} (${state.graph.routes.length} routes)`,
+      const stage = stageReporter(ctx.out, "50");
+      const { recoverWorkspace } = await import("../../pipeline/mod.ts");
+      const { recovery, committed } = await recoverWorkspace(ctx.workspace(), {
+        breakLock: opts.breakLock,
+        hooks: ctx.hooks,
+      });
+      ctx.out.result({ ...recovery, seq: committed.seq, graph_hash: committed.graph_hash });
+      stage.info(`Recovery: ${recovery.detail}`);
+      stage.info(
+        `Committed graph ${committed.graph_hash} at seq ${committed.seq} (${committed.routes} routes)`,
       );
     });
 }

@@ -1,6 +1,13 @@
+/**
+ * `rtt-deno rollback` (stage 50): parse, call {@linkcode rollbackTo}, render.
+ *
+ * @module
+ */
 import type { Command } from "commander";
+import { nonNegativeInteger } from "../arguments.ts";
 import { contextOf } from "../context.ts";
-import { EXIT, UsageError } from "../errors.ts";
+import { EXIT } from "../errors.ts";
+import { stageReporter } from "../stage_reporter.ts";
 
 /** `rtt-deno rollback [seq]` */
 export function registerRollback(program: Command): void {
@@ -8,45 +15,38 @@ export function registerRollback(program: Command): void {
     .description(
       "return to the graph committed at <seq> (default: the commit before the current one) as a new transaction",
     )
-    .argument("[seq]", "WAL seq of a COMMIT record (0 = the empty graph)")
+    .argument(
+      "[seq]",
+      "WAL seq of a COMMIT record (0 = the empty graph)",
+      nonNegativeInteger("rollback expects a WAL seq (a non-negative integer)"),
+    )
     .option("--break-lock <id>", "break the lock of a dead process with this id (after a crash)")
-    .action(async (seqArg: string | undefined, opts: { breakLock?: string }, cmd: Command) => {
+    .action(async (seq: number | undefined, opts: { breakLock?: string }, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const ws = ctx.workspace();
-      if (seqArg !== undefined && !/^\d+$/.test(seqArg)) {
-        throw new UsageError(
-          `rollback expects a WAL seq (a non-negative integer), got "${seqArg}"`,
+      const stage = stageReporter(ctx.out, "50");
+      const { rollbackTo } = await import("../../pipeline/mod.ts");
+      const r = await rollbackTo(ctx.workspace(), {
+        seq,
+        breakLock: opts.breakLock,
+        hooks: ctx.hooks,
+        participants: ctx.participants,
+        onEvent: stage.onEvent,
+      });
+      ctx.out.result(r);
+      if (r.status === "noop") {
+        stage.info(
+          `The committed graph already is the one of seq ${r.to_seq} (${r.graph_hash}); nothing to do`,
         );
-      }
-      const { loadPanelConfig } = await import("../../config/mod.ts");
-      const rec = await import("../../reconciler/mod.ts");
-      const panel = await loadPanelConfig(ws);
-      const faults = rec.faultsFromEnv();
-      const result = await rec.withLock(ws, async (recovery) => {
-        if (recovery.action !== "none") ctx.out.note(`[50] [NOTE] recovery: ${recovery.detail}`);
-        return await rec.rollbackTo(ws, seqArg === undefined ? undefined : Number(seqArg), {
-          participants: faults.participants,
-          hooks: faults.hooks,
-          prepareTimeoutMs: panel.apply?.prepare_timeout_ms,
-          verifyWindowMs: panel.apply?.verify_window_ms,
-          onEvent: (line) => ctx.out.note(`[50] [INFO] ${line}`),
-        });
-      }, { command: "rollback", breakLock: opts.breakLock, hooks: faults.hooks });
-      ctx.out.result(result);
-      if (result.status === "noop") {
-        ctx.out.line(
-          `[50] [INFO] The committed graph already is the one of seq ${result.to_seq} (${result.graph_hash}); nothing to do`,
-        );
-      } else if (result.status === "rolled-back-to") {
-        ctx.out.line(
-          `[50] [INFO] Rolled back to the graph of seq ${result.to_seq}: new seq ${result.seq}, graph ${result.graph_hash} ` +
-            `(${result.routes} routes, +${result.adds} -${result.dels}) ` +
-            `committed in ${result.commit_ms.toFixed(0)} ms`,
+      } else if (r.status === "rolled-back-to") {
+        stage.info(
+          `Rolled back to the graph of seq ${r.to_seq}: new seq ${r.seq}, graph ${r.graph_hash} ` +
+            `(${r.routes} routes, +${r.adds} -${r.dels}) ` +
+            `committed in ${r.commit_ms.toFixed(0)} ms`,
         );
       } else {
         ctx.setExit(EXIT.failure);
         ctx.out.error(
-          `rollback aborted: ${result.failure?.reason}; committed graph unchanged (${result.graph_hash}, seq ${result.seq})`,
+          `rollback aborted: ${r.failure?.reason}; committed graph unchanged (${r.graph_hash}, seq ${r.seq})`,
         );
       }
     });

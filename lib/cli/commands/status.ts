@@ -1,6 +1,11 @@
+/**
+ * `rtt-deno status`: call {@linkcode workspaceStatus}, render.
+ *
+ * @module
+ */
 import type { Command } from "commander";
-import { contextOf } from "../context.ts";
-import { exists } from "../../core/mod.ts";
+import type { WorkspaceStatus } from "../../pipeline/workspace_status.ts";
+import { type CommandContext, contextOf } from "../context.ts";
 
 /** `rtt-deno status` */
 export function registerStatus(program: Command): void {
@@ -10,52 +15,38 @@ export function registerStatus(program: Command): void {
     )
     .action(async (_opts: unknown, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const ws = ctx.workspace();
-      const initialised = await exists(ws.rtt);
-      let keyId: string | null = null;
-      try {
-        keyId = JSON.parse(await Deno.readTextFile(`${ws.keys}/default.pub.json`)).key_id ?? null;
-      } catch { /* no key yet */ }
-      const { reconcilerStatus } = await import("../../reconciler/mod.ts");
-      const r = initialised ? await reconcilerStatus(ws) : null;
-      const status = {
-        workspace: ws.root,
-        initialised,
-        key_id: keyId,
-        committed: r?.committed ?? null,
-        last_applied: r?.last_applied ?? null,
-        lock: r?.lock ?? null,
-        recovery: r?.recovery ?? null,
-        recovery_pending: r?.recovery_pending ?? false,
-      };
+      // The use case's own module, not pipeline/mod.ts: that one loads every use case and
+      // their configuration parsers, which the most-run command must not pay for.
+      const { workspaceStatus } = await import("../../pipeline/workspace_status.ts");
+      const status = await workspaceStatus(ctx.workspace(), { hooks: ctx.hooks });
       ctx.out.result(status);
-      ctx.out.line(
-        `workspace   ${ws.root}${initialised ? "" : " (not initialised: run rtt-deno init)"}`,
-      );
-      ctx.out.line(`signing key ${keyId ?? "none"}`);
-      if (!r) return;
-      const { committed: c, last_applied: lastApplied, lock } = r;
-      ctx.out.line(
-        `committed   seq ${c.seq}, graph ${c.graph_hash} (${c.routes} routes)${
-          c.seq === 0 ? ", nothing applied yet" : c.plan_id ? "" : ", from a rollback"
-        }`,
-      );
-      ctx.out.line(
-        `last plan   ${
-          lastApplied
-            ? `${lastApplied.plan_id} (seq ${lastApplied.seq}, ${lastApplied.applied_at})`
-            : "none"
-        }`,
-      );
-      if (lock) {
-        ctx.out.line(
-          `lock        ${lock.id}: ${lock.command} pid ${lock.pid} since ${lock.started_at} ` +
-            (lock.alive ? "(running)" : `(DEAD: run "rtt-deno recover --break-lock ${lock.id}")`),
-        );
-      } else ctx.out.line("lock        none");
-      if (status.recovery) ctx.out.line(`recovery    ${status.recovery.detail}`);
-      if (r.recovery_pending) {
-        ctx.out.line("recovery    pending: an unfinished transaction is in the WAL");
-      }
+      renderStatus(ctx, status);
     });
+}
+
+function renderStatus(ctx: CommandContext, s: WorkspaceStatus): void {
+  ctx.out.line(
+    `workspace   ${s.workspace}${s.initialised ? "" : " (not initialised: run rtt-deno init)"}`,
+  );
+  ctx.out.line(`signing key ${s.key_id ?? "none"}`);
+  const { committed: c, last_applied: last, lock } = s;
+  if (!c) return;
+  ctx.out.line(
+    `committed   seq ${c.seq}, graph ${c.graph_hash} (${c.routes} routes)${
+      c.seq === 0 ? ", nothing applied yet" : c.plan_id ? "" : ", from a rollback"
+    }`,
+  );
+  ctx.out.line(
+    `last plan   ${last ? `${last.plan_id} (seq ${last.seq}, ${last.applied_at})` : "none"}`,
+  );
+  if (lock) {
+    ctx.out.line(
+      `lock        ${lock.id}: ${lock.command} pid ${lock.pid} since ${lock.started_at} ` +
+        (lock.alive ? "(running)" : `(DEAD: run "rtt-deno recover --break-lock ${lock.id}")`),
+    );
+  } else ctx.out.line("lock        none");
+  if (s.recovery) ctx.out.line(`recovery    ${s.recovery.detail}`);
+  if (s.recovery_pending) {
+    ctx.out.line("recovery    pending: an unfinished transaction is in the WAL");
+  }
 }

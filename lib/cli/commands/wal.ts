@@ -1,8 +1,15 @@
-import type { Command } from "commander";
+/**
+ * `rtt-deno wal verify|log`: call {@linkcode verifyWal} / {@linkcode walLog},
+ * render.
+ *
+ * @module
+ */
+import { type Command, Option } from "commander";
+import { nonNegativeInteger } from "../arguments.ts";
 import { contextOf } from "../context.ts";
-import { UsageError } from "../errors.ts";
 import type { HealthReport, WalRecord } from "../../reconciler/mod.ts";
 
+/** The DETAIL column of `wal log`: one record's payload in a few words. */
 function short(h: string | null): string {
   return h === null ? "-" : h.replace(/^sha256[:-]/, "").slice(0, 12);
 }
@@ -58,51 +65,46 @@ export function registerWal(program: Command): void {
     )
     .action(async (_opts: unknown, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const ws = ctx.workspace();
-      const { verifyWalHistory } = await import("../../reconciler/mod.ts");
-      const result = await verifyWalHistory(ws);
-      const { file, state } = result;
-      const unfinished = result.unfinished_txn !== null;
-      ctx.out.result(result);
+      const { verifyWal } = await import("../../pipeline/mod.ts");
+      const r = await verifyWal(ctx.workspace());
+      ctx.out.result(r);
       ctx.out.line(
-        `WAL ${file}: ${result.records} record(s)${
-          result.records ? `, seq ${result.first_seq}..${result.last_seq}, head ${result.head}` : ""
-        }${result.segments > 1 ? ` in ${result.segments} segments` : ""}; hash chain OK`,
+        `WAL ${r.file}: ${r.records} record(s)${
+          r.records ? `, seq ${r.first_seq}..${r.last_seq}, head ${r.head}` : ""
+        }${r.segments > 1 ? ` in ${r.segments} segments` : ""}; hash chain OK`,
       );
-      if (result.torn) {
+      if (r.torn) {
         ctx.out.warn(
-          `torn last record (${result.torn.bytes} bytes at byte ${result.torn.offset}: ${result.torn.reason}); ` +
+          `torn last record (${r.torn.bytes} bytes at byte ${r.torn.offset}: ${r.torn.reason}); ` +
             `it is ignored, and recovery drops it`,
         );
       }
-      if (unfinished) {
+      if (r.unfinished_txn) {
         ctx.out.warn(
-          `transaction ${result.unfinished_txn} is unfinished; "rtt-deno recover" resolves it`,
+          `transaction ${r.unfinished_txn} is unfinished; "rtt-deno recover" resolves it`,
         );
       } else {
-        ctx.out.line(`committed state seq ${state.seq} (${state.graph_hash}) matches the WAL`);
+        ctx.out.line(
+          `committed state seq ${r.state.seq} (${r.state.graph_hash}) matches the WAL`,
+        );
       }
     });
   wal.command("log")
     .description("print the WAL history")
     .option("--txn <id>", "only this transaction")
-    .option("--limit <n>", "only the last n records")
-    .action(async (opts: { txn?: string; limit?: string }, cmd: Command) => {
+    .addOption(
+      new Option("--limit <n>", "only the last n records")
+        .argParser(nonNegativeInteger("--limit expects a non-negative integer")),
+    )
+    .action(async (opts: { txn?: string; limit?: number }, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const ws = ctx.workspace();
-      if (opts.limit !== undefined && !/^\d+$/.test(opts.limit)) {
-        throw new UsageError(`--limit expects a non-negative integer, got "${opts.limit}"`);
-      }
-      const { scanWal } = await import("../../reconciler/mod.ts");
-      const scan = await scanWal(ws);
-      let records = scan.records;
-      if (opts.txn) records = records.filter((r) => r.txn === opts.txn);
-      if (opts.limit !== undefined) records = records.slice(-Number(opts.limit));
-      ctx.out.result({ records, torn: scan.torn });
+      const { walLog } = await import("../../pipeline/mod.ts");
+      const log = await walLog(ctx.workspace(), { txn: opts.txn, limit: opts.limit });
+      ctx.out.result(log);
       ctx.out.table(
         ["SEQ", "AT", "TXN", "TYPE", "DETAIL"],
-        records.map((r) => [r.seq, r.at, r.txn, r.type, detail(r)]),
+        log.records.map((r) => [r.seq, r.at, r.txn, r.type, detail(r)]),
       );
-      if (scan.torn) ctx.out.warn(`torn last record (${scan.torn.bytes} bytes) not shown`);
+      if (log.torn) ctx.out.warn(`torn last record (${log.torn.bytes} bytes) not shown`);
     });
 }

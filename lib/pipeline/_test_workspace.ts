@@ -1,0 +1,92 @@
+/**
+ * Fixtures for the use-case tests: an initialised temporary workspace and
+ * plans sealed with its own key, so the use cases verify them like real
+ * plans. Only tests import this file.
+ *
+ * @module
+ */
+import { type KeyPair, type Workspace, workspaceAt } from "../core/mod.ts";
+import {
+  applyDelta,
+  type Graph,
+  graphHash,
+  normalizeGraph,
+  type Plan,
+  type PlannedRoute,
+  routeId,
+  sealPlan,
+} from "../graph/mod.ts";
+import { loadKey } from "../security/mod.ts";
+import { initWorkspace } from "./init.ts";
+
+/** An initialised workspace in a temporary folder, removed on dispose. */
+export interface TestWorkspace extends AsyncDisposable {
+  ws: Workspace;
+  /** The workspace's default signing key (trusted for plans). */
+  key: KeyPair;
+}
+
+/** Creates and initialises a workspace whose verify window is 0 ms (fast applies). */
+export async function testWorkspace(): Promise<TestWorkspace> {
+  const root = await Deno.makeTempDir({ prefix: "rtt-pipeline-test-" });
+  const ws = workspaceAt(root);
+  await initWorkspace(ws);
+  const panel = await Deno.readTextFile(ws.panelConfig);
+  await Deno.writeTextFile(
+    ws.panelConfig,
+    panel.replace(/verify_window_ms: \d+/, "verify_window_ms: 0"),
+  );
+  return {
+    ws,
+    key: await loadKey(ws),
+    [Symbol.asyncDispose]: () => Deno.remove(root, { recursive: true }).catch(() => {}),
+  };
+}
+
+/** `n` distinct routes `rtt://t/api/s<i>` -> `rtt://t/api/d<i>`, numbered from `start`. */
+export function testRoutes(n: number, start = 0): PlannedRoute[] {
+  return Array.from({ length: n }, (_, k) => {
+    const from = `rtt://t/api/s${start + k}`;
+    const to = `rtt://t/api/d${start + k}`;
+    return {
+      id: routeId(from, to),
+      from,
+      to,
+      from_version: "1.0.0",
+      to_version: "1.0.0",
+      from_hash: "sha256:" + "0".repeat(64),
+      to_hash: "sha256:" + "0".repeat(64),
+      type: "t.v1",
+      class: "interactive",
+      lane: "uds",
+      placement: { numa_node: 0, cpus: [0] },
+      qos: { latency_budget_ms: 1, throughput_qps: 10 },
+      bucket: { rate_per_s: 10, burst: 10 },
+      predicted_p99_ms: 0.1,
+    };
+  });
+}
+
+/** Seals a plan adding `add` to `base`, one batch per route, and writes it to plans/. */
+export async function writeTestPlan(
+  t: TestWorkspace,
+  base: Graph,
+  add: PlannedRoute[],
+): Promise<{ plan: Plan; path: string }> {
+  const target = applyDelta(base, { routes_add: add, routes_del: [] });
+  const plan = await sealPlan({
+    plan_version: 1,
+    created_at: "1970-01-01T00:00:00Z",
+    base_graph: graphHash(base),
+    target_graph: graphHash(target),
+    symbols: {},
+    routes_add: normalizeGraph({ routes: add }).routes,
+    routes_del: [],
+    order: add.map((r) => r.id),
+    batches: add.map((r) => [r.id]),
+    solver: { name: "lib/pipeline/_test_workspace.ts" },
+  }, t.key);
+  const path = `${t.ws.plans}/${plan.plan_id}.plan.json`;
+  await Deno.writeTextFile(path, JSON.stringify(plan));
+  return { plan, path };
+}
