@@ -17,7 +17,7 @@ Deno.test("verifyWal() accepts an empty WAL and a clean apply, and refuses a sta
   const ok = await verifyWal(t.ws);
   assert.equal(ok.unfinished_txn, null);
   assert.equal(ok.state.graph_hash, plan.target_graph);
-  assert.equal(ok.file, ".rtt/wal/rtt.wal");
+  assert.equal(ok.file, ".rtt/wal/rtt.000001.wal");
 
   await Deno.remove(statePath(t.ws));
   await assert.rejects(
