@@ -6,6 +6,8 @@
  * @module
  */
 
+export { manifest, tempDir, writeTree } from "../lib/testing/mod.ts";
+
 const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 const decoder = new TextDecoder();
 
@@ -54,27 +56,6 @@ export async function rttJson<T = Record<string, unknown>>(
   return { code: r.code, json, stderr: r.stderr };
 }
 
-/** A fresh temporary folder, removed by the returned disposer. */
-export async function tempDir(prefix = "rtt-test-"): Promise<{ path: string } & AsyncDisposable> {
-  const path = await Deno.makeTempDir({ prefix });
-  return {
-    path,
-    [Symbol.asyncDispose]: () => Deno.remove(path, { recursive: true }).catch(() => {}),
-  };
-}
-
-/** Writes files (relative path -> text or JSON value) under `root`. */
-export async function writeTree(root: string, files: Record<string, unknown>): Promise<void> {
-  for (const [rel, content] of Object.entries(files)) {
-    const abs = `${root}/${rel}`;
-    await Deno.mkdir(abs.slice(0, abs.lastIndexOf("/")), { recursive: true });
-    await Deno.writeTextFile(
-      abs,
-      typeof content === "string" ? content : JSON.stringify(content, null, 2),
-    );
-  }
-}
-
 /** Copies the committed sample workspace (config and manifests only) to `dest`. */
 export async function copySample(dest: string): Promise<void> {
   for (const dir of [".rtt/manifests", "agents", "skills", "providers"]) {
@@ -92,16 +73,6 @@ async function copyDir(src: string, dest: string): Promise<void> {
     if (e.isDirectory) await copyDir(`${src}/${e.name}`, `${dest}/${e.name}`);
     else if (e.isFile) await Deno.copyFile(`${src}/${e.name}`, `${dest}/${e.name}`);
   }
-}
-
-/** A minimal valid symbol manifest. */
-export function manifest(
-  saddr: string,
-  version = "1.0.0",
-  extra: Record<string, unknown> = {},
-): Record<string, unknown> {
-  const kind = saddr.split("/")[3];
-  return { saddr, kind, version, ...extra };
 }
 
 /**

@@ -12,15 +12,13 @@
  * @module
  */
 import { toHex, type Workspace, writeJsonAtomic } from "../core/mod.ts";
-// graph.ts directly, not mod.ts: mod.ts also loads plan verification (YAML, JSON
-// source maps), which `status` and recovery never need and must not pay for at startup.
 import {
   type CommittedState,
   type Graph,
   type PlannedRoute,
   routeKey,
   statePath,
-} from "../graph/graph.ts";
+} from "../graph/mod.ts";
 import type { BatchStep, Health, Participant, RouteRef, Vote } from "./participant.ts";
 import type { WalRecord, WalWriter } from "./wal.ts";
 import { IoError } from "../core/mod.ts";

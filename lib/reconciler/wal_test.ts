@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { canonicalize, VerificationError, workspaceAt } from "../core/mod.ts";
-import { tempDir } from "../../tests/_helpers.ts";
+import { tempDir } from "../testing/mod.ts";
 import { openWal, parseWal, scanWal, tailRecord, WAL_GENESIS, walPath } from "./wal.ts";
 
 async function sampleWal(root: string, n = 4): Promise<Uint8Array> {

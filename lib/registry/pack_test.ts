@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { fromHex, sha256Hex, VerificationError, workspaceAt } from "../core/mod.ts";
-import { tempDir } from "../../tests/_helpers.ts";
+import { tempDir } from "../testing/mod.ts";
 import { encodePack, Pack, type PackRecord } from "./pack.ts";
 import { InputError } from "../core/mod.ts";
 

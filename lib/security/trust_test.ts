@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { VerificationError, workspaceAt } from "../core/mod.ts";
-import { tempDir } from "../../tests/_helpers.ts";
+import { tempDir } from "../testing/mod.ts";
 import { generateKey, loadKey, readPublicKeyFile } from "./keys.ts";
 import { createTrustRoot, loadTrustRoot, updateTrustRoot, verifyTrusted } from "./trust.ts";
 import { signPayload } from "../core/sign.ts";

@@ -66,7 +66,7 @@ export function registerApply(program: Command): void {
       const ws = ctx.workspace();
       const canary = opts.canary === undefined ? undefined : parseCanary(opts.canary);
       const { loadPanelConfig } = await import("../../config/mod.ts");
-      const { readPlan } = await import("../../graph/mod.ts");
+      const { readPlan } = await import("../../plan/mod.ts");
       const rec = await import("../../reconciler/mod.ts");
       const panel = await loadPanelConfig(ws);
       if (!opts.verify) {

@@ -59,7 +59,8 @@ export function registerPlan(program: Command): void {
       const ws = ctx.workspace();
       const t0 = performance.now();
       const { loadPanelConfig, loadPolicy, loadRoutes } = await import("../../config/mod.ts");
-      const { readCommittedState, sealPlan } = await import("../../graph/mod.ts");
+      const { readCommittedState } = await import("../../graph/mod.ts");
+      const { sealPlan } = await import("../../plan/mod.ts");
       const solver = await import("../../solver/mod.ts");
       const { keysWithRole, loadKey, loadTrustRoot } = await import("../../security/mod.ts");
       const { VerificationError, writeFileAtomic, writeJsonAtomic, relativePath } = await import(
@@ -207,7 +208,7 @@ export function registerPlan(program: Command): void {
     .action(async (file: string, _opts: unknown, cmd: Command) => {
       const ctx = contextOf(cmd);
       const ws = ctx.workspace();
-      const { readPlan } = await import("../../graph/mod.ts");
+      const { readPlan } = await import("../../plan/mod.ts");
       const { resolvePath } = await import("../../core/mod.ts");
       const p = await readPlan(ws, resolvePath(file));
       ctx.out.result({
