@@ -5,6 +5,7 @@
  * @module
  */
 export * from "./canonical_json.ts";
+export * from "./compare.ts";
 export * from "./hash.ts";
 export * from "./errors.ts";
 export * from "./atomic_file.ts";

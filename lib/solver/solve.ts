@@ -7,7 +7,8 @@
  */
 import { hashJson } from "../core/mod.ts";
 import type { Plan } from "../graph/mod.ts";
-import { type BlockedRoute, buildProblem, type Problem, type SolverInput } from "./problem.ts";
+import { buildProblem, type Problem, type SolverInput } from "./problem.ts";
+import type { BlockedRoute } from "./infeasible.ts";
 import { type Choice, solveGreedy } from "./greedy.ts";
 import { solveExact } from "./exact.ts";
 import { assemblePlan, type Objective, objectiveOf } from "./plan_builder.ts";
