@@ -95,9 +95,7 @@ export async function snapshotTree(dir: string): Promise<Record<string, string>>
       if (e.isDirectory) await walk(p, r);
       else if (e.isFile) {
         const digest = await crypto.subtle.digest("SHA-256", await Deno.readFile(p));
-        out[r] = Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join(
-          "",
-        );
+        out[r] = new Uint8Array(digest).toHex();
       }
     }
   }

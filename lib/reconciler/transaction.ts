@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { toHex, type Workspace, writeJsonAtomic } from "../core/mod.ts";
+import { type Workspace, writeJsonAtomic } from "../core/mod.ts";
 import {
   type CommittedState,
   type Graph,
@@ -100,7 +100,7 @@ export interface HealthReport {
 
 /** New transaction id. */
 export function newTxnId(): string {
-  return `t-${toHex(crypto.getRandomValues(new Uint8Array(6)))}`;
+  return `t-${crypto.getRandomValues(new Uint8Array(6)).toHex()}`;
 }
 
 function timeout<T>(p: Promise<T>, ms: number, onTimeout: () => T): Promise<T> {
