@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { dirname, join } from "node:path";
 
 /**
  * A fresh temporary folder, removed by the returned disposer.
@@ -25,8 +26,8 @@ export async function tempDir(prefix = "rtt-test-"): Promise<{ path: string } & 
 /** Writes files (relative path -> text or JSON value) under `root`. */
 export async function writeTree(root: string, files: Record<string, unknown>): Promise<void> {
   for (const [rel, content] of Object.entries(files)) {
-    const abs = `${root}/${rel}`;
-    await Deno.mkdir(abs.slice(0, abs.lastIndexOf("/")), { recursive: true });
+    const abs = join(root, rel);
+    await Deno.mkdir(dirname(abs), { recursive: true });
     await Deno.writeTextFile(
       abs,
       typeof content === "string" ? content : JSON.stringify(content, null, 2),

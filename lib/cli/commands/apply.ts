@@ -1,7 +1,8 @@
+import { resolve } from "node:path";
 import type { Command } from "commander";
 import { contextOf } from "../context.ts";
 import { EXIT, UsageError } from "../errors.ts";
-import { relativePath, resolvePath, VerificationError, type Workspace } from "../../core/mod.ts";
+import { relativePath, VerificationError, type Workspace } from "../../core/mod.ts";
 import { InputError, MissingInputError } from "../../core/mod.ts";
 import { isNotFound } from "../../core/mod.ts";
 
@@ -10,7 +11,7 @@ const PLAN_ID = /^sha256-[0-9a-f]{64}$/;
 /** Resolves `[plan-file | plan_id]` (default plans/LATEST) to a path. */
 async function resolvePlanPath(ws: Workspace, arg: string | undefined): Promise<string> {
   if (arg && PLAN_ID.test(arg)) return `${ws.plans}/${arg}.plan.json`;
-  if (arg) return resolvePath(arg);
+  if (arg) return resolve(arg);
   const latest = `${ws.plans}/LATEST`;
   let name: string;
   try {

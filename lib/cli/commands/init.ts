@@ -1,6 +1,7 @@
+import { resolve } from "node:path";
 import type { Command } from "commander";
 import { contextOf } from "../context.ts";
-import { findWorkspace, resolvePath } from "../../core/mod.ts";
+import { findWorkspace } from "../../core/mod.ts";
 
 /** `rtt-deno init [dir]` */
 export function registerInit(program: Command): void {
@@ -12,7 +13,7 @@ export function registerInit(program: Command): void {
     .action(async (dir: string | undefined, _opts: unknown, cmd: Command) => {
       const ctx = contextOf(cmd);
       const { initWorkspace } = await import("../../pipeline/mod.ts");
-      const ws = findWorkspace(dir ? resolvePath(dir) : (ctx.globals.workspace ?? Deno.cwd()));
+      const ws = findWorkspace(dir ? resolve(dir) : (ctx.globals.workspace ?? Deno.cwd()));
       const r = await initWorkspace(ws);
       ctx.out.result(r);
       const changed = r.createdDirs.length + r.createdFiles.length + (r.createdKey ? 1 : 0);

@@ -1,7 +1,8 @@
+import { resolve } from "node:path";
 import type { Command } from "commander";
 import { contextOf } from "../context.ts";
 import { underWorkspaceLock } from "../workspace_lock.ts";
-import { relativePath, resolvePath } from "../../core/mod.ts";
+import { relativePath } from "../../core/mod.ts";
 import { UsageError } from "../../core/mod.ts";
 
 // Repeatable options also take comma-separated lists (`--sign-with a,b` = `--sign-with a --sign-with b`).
@@ -62,7 +63,7 @@ export function registerKeys(program: Command): void {
         const { trustKey, parseRoles } = await import("../../security/mod.ts");
         const ws = ctx.workspace();
         const r = await underWorkspaceLock(ws, "keys trust", () =>
-          trustKey(ws, resolvePath(file), {
+          trustKey(ws, resolve(file), {
             roles: parseRoles(opts.role),
             name: opts.name,
             signWith: opts.signWith,

@@ -1,3 +1,4 @@
+import { resolve } from "node:path";
 import type { Command } from "commander";
 import { contextOf } from "../context.ts";
 import { EXIT, UsageError } from "../errors.ts";
@@ -209,8 +210,7 @@ export function registerPlan(program: Command): void {
       const ctx = contextOf(cmd);
       const ws = ctx.workspace();
       const { readPlan } = await import("../../plan/mod.ts");
-      const { resolvePath } = await import("../../core/mod.ts");
-      const p = await readPlan(ws, resolvePath(file));
+      const p = await readPlan(ws, resolve(file));
       ctx.out.result({
         ok: true,
         plan_id: p.plan_id,

@@ -1,7 +1,8 @@
+import { resolve } from "node:path";
 import type { Command } from "commander";
 import { contextOf } from "../context.ts";
 import { EXIT } from "../errors.ts";
-import { relativePath, resolvePath } from "../../core/mod.ts";
+import { relativePath } from "../../core/mod.ts";
 import { underWorkspaceLock } from "../workspace_lock.ts";
 
 /** `rtt-deno registry ingest|verify|ls|cat|gc|pack|export|import` */
@@ -156,7 +157,7 @@ export function registerRegistry(program: Command): void {
       const ws = ctx.workspace();
       const { exportBundle } = await import("../../registry/mod.ts");
       const { loadKey } = await import("../../security/mod.ts");
-      const r = await exportBundle(ws, resolvePath(file), { key: await loadKey(ws, opts.key) });
+      const r = await exportBundle(ws, resolve(file), { key: await loadKey(ws, opts.key) });
       ctx.out.result(r);
       ctx.out.line(
         `exported ${r.objects} object(s) and trust root v${r.trustVersion} to ${file} (${r.bytes} bytes, signed by ${r.signer})`,
@@ -177,8 +178,8 @@ export function registerRegistry(program: Command): void {
         ws,
         "registry import",
         () =>
-          importBundle(ws, resolvePath(file), {
-            trustKeyFile: opts.trustKey ? resolvePath(opts.trustKey) : undefined,
+          importBundle(ws, resolve(file), {
+            trustKeyFile: opts.trustKey ? resolve(opts.trustKey) : undefined,
           }),
       );
       ctx.out.result(r);
@@ -187,7 +188,7 @@ export function registerRegistry(program: Command): void {
         r.added || r.entriesAdded || r.trusted
           ? `imported ${r.added} new object(s), ${r.entriesAdded} index entr${
             r.entriesAdded === 1 ? "y" : "ies"
-          } from ${relativePath(ws.root, resolvePath(file))} (signed by ${r.signer})`
+          } from ${relativePath(ws.root, resolve(file))} (signed by ${r.signer})`
           : `nothing to import: all ${r.objects} object(s) already present`,
       );
     });
