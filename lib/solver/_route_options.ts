@@ -8,40 +8,12 @@
  * @module
  */
 import { type ClassQos, type Lane, LANES, type Policy } from "../config/mod.ts";
-import type { Graph, PlannedRoute } from "../graph/mod.ts";
+import type { PlannedRoute } from "../graph/mod.ts";
 import { type LatencyModel, predictP99Us } from "./latency_model.ts";
-import type { Topology } from "./topology.ts";
 import { type Infeasible, isInfeasible, shortSaddr } from "./infeasible.ts";
 import { type Home, isRoutePin, type PolicyIndex, selectorMatches } from "./_policy_index.ts";
 import type { BoundRoute } from "./_bind_contract.ts";
-
-/** The route with every field but lane, placement and predicted p99 resolved. */
-export type FixedRoute = Omit<PlannedRoute, "lane" | "placement" | "predicted_p99_ms">;
-
-/** One feasible way to realise a route. */
-export interface RouteOption {
-  lane: Lane;
-  node: number;
-  /** Predicted p99 in integer microseconds. */
-  p99Us: number;
-  /** 1 when choosing this option changes the committed route. */
-  churn: 0 | 1;
-}
-
-/** A route whose constraints are all met by at least one option. */
-export interface RouteProblem {
-  id: string;
-  /** Stable key (from, type, to, version). */
-  key: string;
-  /** The route with every field but lane, placement and predicted p99 resolved. */
-  fixed: FixedRoute;
-  /** Feasible options, best first by (p99, churn, lane preference, node). */
-  options: RouteOption[];
-  /** The committed route with the same id, if any. */
-  base?: PlannedRoute;
-  /** Why the options look as they do (for --explain). */
-  notes: string[];
-}
+import type { FixedRoute, RouteOption, RouteProblem, SolverInput } from "./problem.ts";
 
 /** Everything pass 3 reads besides the route. */
 export interface OptionsContext {
@@ -60,13 +32,7 @@ export interface OptionsContext {
 
 /** Builds the context from the inputs. */
 export function optionsContext(
-  input: {
-    policy: Policy;
-    prefer?: readonly Lane[];
-    model: LatencyModel;
-    base: Graph;
-    topology: Topology;
-  },
+  input: Pick<SolverInput, "policy" | "prefer" | "model" | "base" | "topology">,
   index: PolicyIndex,
 ): OptionsContext {
   return {

@@ -26,9 +26,7 @@ import { type BlockedRoute, blockedRoute, isInfeasible } from "./infeasible.ts";
 import { PolicyIndex } from "./_policy_index.ts";
 import { bindRoute, type BoundRoute } from "./_bind_contract.ts";
 import { callerLimits } from "./_caller_limits.ts";
-import { optionsContext, type RouteProblem, routeProblem } from "./_route_options.ts";
-
-export type { RouteOption, RouteProblem } from "./_route_options.ts";
+import { optionsContext, routeProblem } from "./_route_options.ts";
 
 /** Everything the planner plans from. */
 export interface SolverInput {
@@ -45,6 +43,34 @@ export interface SolverInput {
   base: Graph;
   /** Source of the routes, for error positions (file + JSON pointer + line). */
   routesSource?: SourceDocument | string;
+}
+
+/** The route with every field but lane, placement and predicted p99 resolved. */
+export type FixedRoute = Omit<PlannedRoute, "lane" | "placement" | "predicted_p99_ms">;
+
+/** One feasible way to realise a route. */
+export interface RouteOption {
+  lane: Lane;
+  node: number;
+  /** Predicted p99 in integer microseconds. */
+  p99Us: number;
+  /** 1 when choosing this option changes the committed route. */
+  churn: 0 | 1;
+}
+
+/** A route whose constraints are all met by at least one option. */
+export interface RouteProblem {
+  id: string;
+  /** Stable key (from, type, to, version). */
+  key: string;
+  /** The route with every field but lane, placement and predicted p99 resolved. */
+  fixed: FixedRoute;
+  /** Feasible options, best first by (p99, churn, lane preference, node). */
+  options: RouteOption[];
+  /** The committed route with the same id, if any. */
+  base?: PlannedRoute;
+  /** Why the options look as they do (for --explain). */
+  notes: string[];
 }
 
 /** Output of {@linkcode buildProblem}. */

@@ -1,7 +1,8 @@
 /**
  * Test support shared by unit tests, CLI tests and benchmarks: temporary
- * folders, fixture manifests, hand-built signed plans, seeded synthetic
- * workspaces and planner inputs. Product code never imports it.
+ * folders, fixture manifests, hand-built signed plans, in-process lane
+ * pairs, seeded synthetic workspaces and planner inputs. Product code never
+ * imports it.
  *
  * @module
  */
@@ -10,3 +11,4 @@ export * from "./rng.ts";
 export * from "./build_plan.ts";
 export * from "./synthetic_workspace.ts";
 export * from "./synthetic_input.ts";
+export * from "./lane_pairs.ts";
