@@ -11,7 +11,9 @@ import { type Graph, graphHash, normalizeGraph, type PlannedRoute } from "./grap
 
 /** A plan file (`plans/<plan_id>.plan.json`). */
 export interface Plan {
+  /** Format version (1). */
   plan_version: 1;
+  /** `sha256-<hex>` of the plan without `plan_id` and `sign`. */
   plan_id: string;
   /** Deterministic: derived from inputs, never the wall clock (see the planner docs). */
   created_at: string;
@@ -31,6 +33,7 @@ export interface Plan {
   batches: string[][];
   /** How the plan was solved (solver, objective values, input hashes). */
   solver: Record<string, unknown>;
+  /** Signature by a key trusted for role plans, over the plan without `sign`. */
   sign?: SignatureBlock;
 }
 

@@ -11,7 +11,9 @@ import { compareStrings } from "../core/mod.ts";
 
 /** A route no option satisfies. */
 export interface BlockedRoute {
+  /** Caller saddr. */
   from: string;
+  /** Callee saddr. */
   to: string;
   /** Constraint name: acl, type, version, caps, lanes, pins, numa, latency, qos, fanout, unique-link. */
   constraint: string;
@@ -21,9 +23,13 @@ export interface BlockedRoute {
 
 /** What a symbol exposes, as shown in a reason: `saddr[@version] field [items]`. */
 export interface Declared {
+  /** The symbol. */
   saddr: string;
+  /** Its bound version, when the reason is about one version. */
   version?: string;
+  /** The manifest field shown, e.g. `type.out` or `provides`. */
   field: string;
+  /** What the field holds. */
   items: readonly string[];
 }
 
@@ -61,7 +67,9 @@ export type Infeasible =
 
 /** A policy pin and the value it sets. */
 export interface PinValue {
+  /** Index in policy `pins`. */
   pin: number;
+  /** The lane or NUMA node it sets. */
   value: string | number;
 }
 
@@ -173,6 +181,7 @@ export function blockedRoute(
 
 /** Blocked routes sharing one constraint. */
 export interface InfeasibleGroup {
+  /** The constraint shared by the group (see {@linkcode BlockedRoute}). */
   constraint: string;
   /** How many routes this constraint blocks. */
   count: number;

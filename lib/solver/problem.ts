@@ -34,10 +34,13 @@ export interface SolverInput {
   symbols: readonly SymbolEntry[];
   /** Desired routes (`.rtt/routes.json`). */
   routes: readonly DesiredRoute[];
+  /** `.rtt/policy.json`. */
   policy: Policy;
   /** Lane preference order for ties (panel `routing.prefer`). */
   prefer?: readonly Lane[];
+  /** NUMA nodes and their CPUs. */
   topology: Topology;
+  /** Predicted p99 per lane. */
   model: LatencyModel;
   /** The committed graph (churn objective). */
   base: Graph;
@@ -50,7 +53,9 @@ export type FixedRoute = Omit<PlannedRoute, "lane" | "placement" | "predicted_p9
 
 /** One feasible way to realise a route. */
 export interface RouteOption {
+  /** Lane of this option. */
   lane: Lane;
+  /** NUMA node the link's threads run on. */
   node: number;
   /** Predicted p99 in integer microseconds. */
   p99Us: number;
@@ -60,6 +65,7 @@ export interface RouteOption {
 
 /** A route whose constraints are all met by at least one option. */
 export interface RouteProblem {
+  /** Route id (see routeId). */
   id: string;
   /** Stable key (from, type, to, version). */
   key: string;
@@ -75,7 +81,9 @@ export interface RouteProblem {
 
 /** Output of {@linkcode buildProblem}. */
 export interface Problem {
+  /** Feasible routes, sorted by stable key. */
   routes: RouteProblem[];
+  /** Infeasible routes, sorted by (from, to). */
   blocked: BlockedRoute[];
   /** Committed routes no desired route keeps (always deleted). */
   removed: PlannedRoute[];
