@@ -1,6 +1,7 @@
 /**
- * Core building blocks shared by every RTT module: canonical JSON, hashing,
- * signatures, durable files, workspace paths, globs and the named errors.
+ * Core building blocks shared by every RTT module: canonical JSON, the one
+ * string order, hashing, signatures, durable files, workspace paths, globs
+ * and the named errors.
  *
  * @module
  */
