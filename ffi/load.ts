@@ -72,8 +72,7 @@ function open(path: string): NativeLibrary {
  */
 function openCachedCopy(source: string, cacheDir: string): string {
   const bytes = Deno.readFileSync(source);
-  const hex = Array.from(sha256(bytes).subarray(0, 12), (b) => b.toString(16).padStart(2, "0"))
-    .join("");
+  const hex = sha256(bytes).subarray(0, 12).toHex();
   const dir = `${cacheDir}/${hex}`;
   const dest = `${dir}/${LIB_FILE}`;
   try {

@@ -6,6 +6,8 @@
  * @module
  */
 
+export { copySample, manifest, tempDir, writeTree } from "../lib/testing/mod.ts";
+
 const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 const decoder = new TextDecoder();
 
@@ -54,56 +56,6 @@ export async function rttJson<T = Record<string, unknown>>(
   return { code: r.code, json, stderr: r.stderr };
 }
 
-/** A fresh temporary folder, removed by the returned disposer. */
-export async function tempDir(prefix = "rtt-test-"): Promise<{ path: string } & AsyncDisposable> {
-  const path = await Deno.makeTempDir({ prefix });
-  return {
-    path,
-    [Symbol.asyncDispose]: () => Deno.remove(path, { recursive: true }).catch(() => {}),
-  };
-}
-
-/** Writes files (relative path -> text or JSON value) under `root`. */
-export async function writeTree(root: string, files: Record<string, unknown>): Promise<void> {
-  for (const [rel, content] of Object.entries(files)) {
-    const abs = `${root}/${rel}`;
-    await Deno.mkdir(abs.slice(0, abs.lastIndexOf("/")), { recursive: true });
-    await Deno.writeTextFile(
-      abs,
-      typeof content === "string" ? content : JSON.stringify(content, null, 2),
-    );
-  }
-}
-
-/** Copies the committed sample workspace (config and manifests only) to `dest`. */
-export async function copySample(dest: string): Promise<void> {
-  for (const dir of [".rtt/manifests", "agents", "skills", "providers"]) {
-    await copyDir(`${ROOT}/${dir}`, `${dest}/${dir}`);
-  }
-  for (const f of [".rtt/panel.yaml", ".rtt/policy.json", ".rtt/routes.json"]) {
-    await Deno.mkdir(`${dest}/.rtt`, { recursive: true });
-    await Deno.copyFile(`${ROOT}/${f}`, `${dest}/${f}`);
-  }
-}
-
-async function copyDir(src: string, dest: string): Promise<void> {
-  await Deno.mkdir(dest, { recursive: true });
-  for await (const e of Deno.readDir(src)) {
-    if (e.isDirectory) await copyDir(`${src}/${e.name}`, `${dest}/${e.name}`);
-    else if (e.isFile) await Deno.copyFile(`${src}/${e.name}`, `${dest}/${e.name}`);
-  }
-}
-
-/** A minimal valid symbol manifest. */
-export function manifest(
-  saddr: string,
-  version = "1.0.0",
-  extra: Record<string, unknown> = {},
-): Record<string, unknown> {
-  const kind = saddr.split("/")[3];
-  return { saddr, kind, version, ...extra };
-}
-
 /**
  * Every file under `dir` (recursively) mapped to the sha256 of its bytes, to
  * assert that a refused command changed nothing on disk.
@@ -124,9 +76,7 @@ export async function snapshotTree(dir: string): Promise<Record<string, string>>
       if (e.isDirectory) await walk(p, r);
       else if (e.isFile) {
         const digest = await crypto.subtle.digest("SHA-256", await Deno.readFile(p));
-        out[r] = Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join(
-          "",
-        );
+        out[r] = new Uint8Array(digest).toHex();
       }
     }
   }

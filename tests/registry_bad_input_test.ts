@@ -7,7 +7,6 @@ import assert from "node:assert/strict";
 import { zipSync } from "fflate";
 import {
   canonicalBytes,
-  fromHex,
   generateKeyPair,
   sha256Hex,
   signPayload,
@@ -134,7 +133,7 @@ Deno.test("a truncated pack and a LUT with unsorted names are named by verify (e
   const a = bad.slice(names + (n - 2) * 32, names + (n - 1) * 32);
   bad.copyWithin(names + (n - 2) * 32, names + (n - 1) * 32, names + n * 32);
   bad.set(a, names + (n - 1) * 32);
-  bad.set(fromHex(await sha256Hex(bad.subarray(0, bad.length - 32))), bad.length - 32);
+  bad.set(Uint8Array.fromHex(await sha256Hex(bad.subarray(0, bad.length - 32))), bad.length - 32);
   await Deno.writeFile(lutFile, bad);
   const u = await rtt(["-w", dir.path, "registry", "verify"]);
   assert.equal(u.code, 77);

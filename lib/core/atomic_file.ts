@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { basename, dirname, join } from "node:path";
 import { crashPoint } from "./crash_point.ts";
 import { errorMessage, IoError, isNotFound, isRuntimeIoError } from "./errors.ts";
 
@@ -15,22 +16,6 @@ export interface AtomicWriteOptions {
   mode?: number;
   /** Name used for crash-injection points (`<label>:write`, `:fsync`, `:rename`, `:dirsync`). */
   label?: string;
-}
-
-/** Folder part of a path ("." when there is none). */
-export function dirname(path: string): string {
-  const i = path.lastIndexOf("/");
-  return i < 0 ? "." : i === 0 ? "/" : path.slice(0, i);
-}
-
-/** Last path segment. */
-export function basename(path: string): string {
-  return path.slice(path.lastIndexOf("/") + 1);
-}
-
-/** Joins path segments with "/", collapsing duplicate separators. */
-export function join(...parts: string[]): string {
-  return parts.filter((p) => p !== "").join("/").replace(/\/+/g, "/");
 }
 
 /** fsync a folder so a rename or create inside it is durable. */
@@ -73,7 +58,7 @@ async function replaceFile(
 ): Promise<void> {
   const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
   const dir = dirname(path);
-  const tmp = `${dir}/.${basename(path)}.${crypto.randomUUID().slice(0, 8)}.tmp`;
+  const tmp = join(dir, `.${basename(path)}.${crypto.randomUUID().slice(0, 8)}.tmp`);
   const label = options.label ?? "file";
   const f = await Deno.open(tmp, { write: true, createNew: true, mode: options.mode ?? 0o644 });
   try {

@@ -1,7 +1,8 @@
+import { resolve } from "node:path";
 import assert from "node:assert/strict";
 import { writeFileAtomic, writeJsonAtomic } from "./atomic_file.ts";
 import { globMatch } from "./glob.ts";
-import { findWorkspace, resolvePath } from "./workspace.ts";
+import { findWorkspace } from "./workspace.ts";
 import { IoError } from "./errors.ts";
 
 Deno.test("writeFileAtomic() replaces content and leaves no temp files", async () => {
@@ -36,8 +37,8 @@ Deno.test("findWorkspace() picks the nearest ancestor holding .rtt/", async () =
   try {
     await Deno.mkdir(`${dir}/.rtt`);
     await Deno.mkdir(`${dir}/x/y`, { recursive: true });
-    assert.equal(findWorkspace(undefined, { cwd: `${dir}/x/y` }).root, resolvePath(dir));
-    assert.equal(findWorkspace("other", { cwd: dir }).root, `${resolvePath(dir)}/other`);
+    assert.equal(findWorkspace(undefined, { cwd: `${dir}/x/y` }).root, resolve(dir));
+    assert.equal(findWorkspace("other", { cwd: dir }).root, `${resolve(dir)}/other`);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

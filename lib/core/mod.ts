@@ -1,10 +1,12 @@
 /**
- * Core building blocks shared by every RTT module: canonical JSON, hashing,
- * signatures, durable files, workspace paths, globs and the named errors.
+ * Core building blocks shared by every RTT module: canonical JSON, the one
+ * string order, hashing, signatures, durable files, workspace paths, globs
+ * and the named errors.
  *
  * @module
  */
 export * from "./canonical_json.ts";
+export * from "./compare.ts";
 export * from "./hash.ts";
 export * from "./errors.ts";
 export * from "./atomic_file.ts";

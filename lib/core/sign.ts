@@ -14,7 +14,6 @@
 import * as ed from "@noble/ed25519";
 import { canonicalBytes } from "./canonical_json.ts";
 import { sha256HexSync } from "./hash.ts";
-import { InputError } from "./errors.ts";
 
 /** What a signature is about. Part of the signed bytes. */
 export type SignatureDomain = "manifest" | "plan" | "trust-root" | "bundle-index" | "cap-token";
@@ -42,32 +41,8 @@ export interface KeyPair {
 const encoder = new TextEncoder();
 const PREFIX = "rtt-sig/v1\0";
 
-/** Base64 of bytes. */
-export function toBase64(bytes: Uint8Array): string {
-  let s = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  }
-  return btoa(s);
-}
-
-/** Bytes of base64. @throws {SyntaxError} when not base64. */
-export function fromBase64(text: string): Uint8Array {
-  let bin: string;
-  try {
-    bin = atob(text);
-  } catch (cause) {
-    throw new InputError(`Cannot decode base64 "${text.slice(0, 12)}...": not valid base64`, {
-      cause,
-    });
-  }
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
-}
-
 function b64url(bytes: Uint8Array): string {
-  return toBase64(bytes).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  return bytes.toBase64({ alphabet: "base64url", omitPadding: true });
 }
 
 /** Key id of a public key: `ed25519:` + first 16 hex digits of its SHA-256. */
@@ -117,7 +92,7 @@ function importPrivate(pair: KeyPair): Promise<CryptoKey> {
 }
 
 function importPublic(publicKey: Uint8Array): Promise<CryptoKey> {
-  const id = toBase64(publicKey);
+  const id = publicKey.toBase64();
   let k = publicKeys.get(id);
   if (!k) {
     k = crypto.subtle.importKey(
@@ -143,7 +118,7 @@ export async function signPayload(
   const sig = new Uint8Array(
     await crypto.subtle.sign("Ed25519", key, msg as Uint8Array<ArrayBuffer>),
   );
-  return { alg: "ed25519", key_id: pair.keyId, sig: toBase64(sig) };
+  return { alg: "ed25519", key_id: pair.keyId, sig: sig.toBase64() };
 }
 
 /**
@@ -172,7 +147,7 @@ export async function verifyMessage(
   if (block?.alg !== "ed25519" || typeof block.sig !== "string") return false;
   let sig: Uint8Array;
   try {
-    sig = fromBase64(block.sig);
+    sig = Uint8Array.fromBase64(block.sig);
   } catch {
     return false;
   }

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { join } from "./atomic_file.ts";
+import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 
 /** Absolute paths of everything RTT reads or writes in one workspace. */
 export interface Workspace {
@@ -63,27 +63,21 @@ export const WORKSPACE_DIRS: readonly string[] = [
   "plans",
 ];
 
-/** Resolves a path against the current directory and normalises `.`/`..`. */
-export function resolvePath(path: string, base = Deno.cwd()): string {
-  const abs = path.startsWith("/") ? path : `${base}/${path}`;
-  const out: string[] = [];
-  for (const seg of abs.split("/")) {
-    if (seg === "" || seg === ".") continue;
-    if (seg === "..") out.pop();
-    else out.push(seg);
-  }
-  return "/" + out.join("/");
-}
-
-/** Path of `abs` relative to `root` ("." for root itself); abs must be inside root. */
+/**
+ * How RTT names a file in messages: relative to the workspace `root` when
+ * the absolute path `abs` is inside it ("." for the root itself), else
+ * `abs` unchanged (a relative `abs` is returned as given).
+ */
 export function relativePath(root: string, abs: string): string {
-  if (abs === root) return ".";
-  return abs.startsWith(root + "/") ? abs.slice(root.length + 1) : abs;
+  if (!isAbsolute(abs)) return abs;
+  const rel = relative(root, abs);
+  if (rel === "") return ".";
+  return rel === ".." || rel.startsWith("../") || isAbsolute(rel) ? abs : rel;
 }
 
 /** The workspace layout rooted at `root` (not checked for existence). */
 export function workspaceAt(root: string): Workspace {
-  const r = resolvePath(root);
+  const r = resolve(root);
   const rtt = join(r, ".rtt");
   const registry = join(rtt, "registry");
   return {
@@ -115,14 +109,14 @@ export function workspaceAt(root: string): Workspace {
  */
 export function findWorkspace(explicit?: string, options: { cwd?: string } = {}): Workspace {
   const cwd = options.cwd ?? Deno.cwd();
-  if (explicit) return workspaceAt(resolvePath(explicit, cwd));
-  let dir = resolvePath(cwd);
+  if (explicit) return workspaceAt(resolve(cwd, explicit));
+  let dir = resolve(cwd);
   while (true) {
     try {
-      if (Deno.statSync(`${dir}/.rtt`).isDirectory) return workspaceAt(dir);
+      if (Deno.statSync(join(dir, ".rtt")).isDirectory) return workspaceAt(dir);
     } catch { /* keep walking up */ }
     if (dir === "/") break;
-    dir = dir.slice(0, dir.lastIndexOf("/")) || "/";
+    dir = dirname(dir);
   }
-  return workspaceAt(resolvePath(cwd));
+  return workspaceAt(resolve(cwd));
 }

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { hashJson, relativePath, type Workspace } from "../core/mod.ts";
+import { compareStrings, hashJson, relativePath, type Workspace } from "../core/mod.ts";
 import type { Lane } from "../config/mod.ts";
 import { sha256HexSync } from "../core/mod.ts";
 import { InputError } from "../core/mod.ts";
@@ -55,12 +55,7 @@ export function routeKey(r: Pick<PlannedRoute, "from" | "to" | "type" | "to_vers
 
 /** Returns a graph with routes sorted by {@linkcode routeKey} (canonical form). */
 export function normalizeGraph(g: Graph): Graph {
-  return {
-    routes: [...g.routes].sort((
-      a,
-      b,
-    ) => (routeKey(a) < routeKey(b) ? -1 : routeKey(a) > routeKey(b) ? 1 : 0)),
-  };
+  return { routes: [...g.routes].sort((a, b) => compareStrings(routeKey(a), routeKey(b))) };
 }
 
 /** Content hash of a graph (`sha256:<hex>` of its canonical normalized form). */

@@ -10,9 +10,9 @@ import {
   isNotFound,
   MissingInputError,
   relativePath,
-  resolvePath,
   type Workspace,
 } from "../core/mod.ts";
+import { resolve } from "node:path";
 
 const PLAN_ID = /^sha256-[0-9a-f]{64}$/;
 
@@ -24,7 +24,7 @@ const PLAN_ID = /^sha256-[0-9a-f]{64}$/;
  */
 export async function resolvePlanRef(ws: Workspace, ref: string | undefined): Promise<string> {
   if (ref && PLAN_ID.test(ref)) return `${ws.plans}/${ref}.plan.json`;
-  if (ref) return resolvePath(ref);
+  if (ref) return resolve(ref);
   const latest = `${ws.plans}/LATEST`;
   const shown = relativePath(ws.root, latest);
   let name: string;

@@ -89,7 +89,7 @@ export async function applyPlan(
 ): Promise<ApplyReport> {
   const [{ loadPanelConfig }, { readPlan }] = await Promise.all([
     import("../config/mod.ts"),
-    import("../graph/mod.ts"),
+    import("../plan/mod.ts"),
   ]);
   const panel = await loadPanelConfig(ws);
   const verify = options.verifySignature ?? true;

@@ -4,7 +4,7 @@ import { MissingInputError, VerificationError } from "../core/mod.ts";
 import type { Participant } from "../reconciler/mod.ts";
 import { applyPlan } from "./apply_plan.ts";
 import type { StageEvent } from "./stage_event.ts";
-import { testRoutes, testWorkspace, writeTestPlan } from "./_test_workspace.ts";
+import { testRoutes, testWorkspace, writeTestPlan } from "../testing/mod.ts";
 
 /** A participant that refuses every batch. */
 const refusing: Participant = {

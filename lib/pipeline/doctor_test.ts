@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { workspaceAt } from "../core/mod.ts";
-import { manifest, tempDir, writeTree } from "../../tests/_helpers.ts";
+import { manifest, tempDir, writeTree } from "../testing/mod.ts";
 import { diagnose } from "./doctor.ts";
 
 Deno.test("diagnose() stops at invalid input and otherwise returns the doctor's exit code", async () => {

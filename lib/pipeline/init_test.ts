@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { exists, workspaceAt } from "../core/mod.ts";
-import { tempDir } from "../../tests/_helpers.ts";
+import { tempDir } from "../testing/mod.ts";
 import { initWorkspace } from "./init.ts";
 
 Deno.test("initWorkspace() creates what is missing, then nothing, and releases the lock", async () => {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { exists, IoError, workspaceAt } from "../core/mod.ts";
-import { tempDir } from "../../tests/_helpers.ts";
+import { tempDir } from "../testing/mod.ts";
 import { initWorkspace } from "./init.ts";
 import {
   generateKey,

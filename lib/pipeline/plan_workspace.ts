@@ -107,9 +107,10 @@ export async function planWorkspace(
   options: PlanWorkspaceOptions = {},
 ): Promise<PlanReport> {
   const t0 = performance.now();
-  const [config, graph, solver, security] = await Promise.all([
+  const [config, graph, plan, solver, security] = await Promise.all([
     import("../config/mod.ts"),
     import("../graph/mod.ts"),
+    import("../plan/mod.ts"),
     import("../solver/mod.ts"),
     import("../security/mod.ts"),
   ]);
@@ -159,7 +160,7 @@ export async function planWorkspace(
       `Cannot sign the plan: the default key ${key.keyId} is not trusted for role "plans" in trust root v${trust.signed.version}`,
     );
   }
-  const sealed = await graph.sealPlan(outcome.body, key);
+  const sealed = await plan.sealPlan(outcome.body, key);
   const path = await writePlanFiles(ws, sealed, options.hooks);
   return {
     ok: true,

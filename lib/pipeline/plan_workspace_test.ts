@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import type { Workspace } from "../core/mod.ts";
 import type { StageEvent } from "./stage_event.ts";
 import { planWorkspace } from "./plan_workspace.ts";
-import { testWorkspace } from "./_test_workspace.ts";
+import { testWorkspace } from "../testing/mod.ts";
 
 const REPO = new URL("../..", import.meta.url).pathname;
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { MissingInputError, workspaceAt } from "../core/mod.ts";
-import { copySample, tempDir } from "../../tests/_helpers.ts";
+import { copySample, tempDir } from "../testing/mod.ts";
 import { initWorkspace } from "./init.ts";
 import { scanWorkspace } from "./scan.ts";
 import { ingest } from "./ingest.ts";

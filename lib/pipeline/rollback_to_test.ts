@@ -3,7 +3,7 @@ import { MissingInputError, workspaceAt } from "../core/mod.ts";
 import { EMPTY_GRAPH, readCommittedState } from "../graph/mod.ts";
 import { applyPlan } from "./apply_plan.ts";
 import { rollbackTo } from "./rollback_to.ts";
-import { testRoutes, testWorkspace, writeTestPlan } from "./_test_workspace.ts";
+import { testRoutes, testWorkspace, writeTestPlan } from "../testing/mod.ts";
 
 Deno.test("rollbackTo() throws MissingInputError when nothing was committed, even outside a workspace", async () => {
   await using t = await testWorkspace();

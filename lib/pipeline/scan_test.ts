@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { workspaceAt } from "../core/mod.ts";
-import { manifest, tempDir, writeTree } from "../../tests/_helpers.ts";
+import { manifest, tempDir, writeTree } from "../testing/mod.ts";
 import { scanWorkspace } from "./scan.ts";
 
 Deno.test("scanWorkspace() reports invalid files and counts symbols instead of throwing", async () => {

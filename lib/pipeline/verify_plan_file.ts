@@ -3,7 +3,8 @@
  *
  * @module
  */
-import { resolvePath, type Workspace } from "../core/mod.ts";
+import { type Workspace } from "../core/mod.ts";
+import { resolve } from "node:path";
 
 /** Options for {@linkcode verifyPlanFile}. */
 export interface VerifyPlanFileOptions {
@@ -42,8 +43,8 @@ export async function verifyPlanFile(
   ws: Workspace,
   options: VerifyPlanFileOptions,
 ): Promise<PlanVerification> {
-  const { readPlan } = await import("../graph/mod.ts");
-  const p = await readPlan(ws, resolvePath(options.path));
+  const { readPlan } = await import("../plan/mod.ts");
+  const p = await readPlan(ws, resolve(options.path));
   return {
     ok: true,
     plan_id: p.plan_id,

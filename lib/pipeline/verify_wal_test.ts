@@ -4,7 +4,7 @@ import { EMPTY_GRAPH, statePath } from "../graph/mod.ts";
 import { applyPlan } from "./apply_plan.ts";
 import { verifyWal } from "./verify_wal.ts";
 import { walLog } from "./wal_log.ts";
-import { testRoutes, testWorkspace, writeTestPlan } from "./_test_workspace.ts";
+import { testRoutes, testWorkspace, writeTestPlan } from "../testing/mod.ts";
 
 Deno.test("verifyWal() accepts an empty WAL and a clean apply, and refuses a state the WAL does not end with", async () => {
   await using t = await testWorkspace();

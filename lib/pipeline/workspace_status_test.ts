@@ -3,7 +3,7 @@ import { workspaceAt } from "../core/mod.ts";
 import { EMPTY_GRAPH } from "../graph/mod.ts";
 import { applyPlan } from "./apply_plan.ts";
 import { workspaceStatus } from "./workspace_status.ts";
-import { testRoutes, testWorkspace, writeTestPlan } from "./_test_workspace.ts";
+import { testRoutes, testWorkspace, writeTestPlan } from "../testing/mod.ts";
 
 Deno.test("workspaceStatus() of an uninitialised folder reports no key and no committed graph", async () => {
   const bare = await Deno.makeTempDir();

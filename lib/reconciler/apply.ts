@@ -6,10 +6,14 @@
  * @module
  */
 import { canonicalize, VerificationError, type Workspace } from "../core/mod.ts";
-// graph.ts directly, not mod.ts: mod.ts also loads plan verification (YAML, JSON
-// source maps), which `status` and recovery never need and must not pay for at startup.
-import { type CommittedState, type Graph, graphHash, readCommittedState } from "../graph/graph.ts";
-import type { Plan } from "../graph/mod.ts";
+import {
+  checkPlanTarget,
+  type CommittedState,
+  type Graph,
+  graphHash,
+  type Plan,
+  readCommittedState,
+} from "../graph/mod.ts";
 import { loadGraph } from "./graph_store.ts";
 import { acquireLock, type AcquireLockOptions } from "./lock.ts";
 import { type Participant, StateParticipant } from "./participant.ts";
@@ -181,7 +185,6 @@ export async function checkPlanAgainstState(
         `but the committed graph is ${state.graph_hash} (seq ${state.seq}); re-run "rtt-deno plan"`,
     );
   }
-  const { checkPlanTarget } = await import("../graph/mod.ts");
   return { state, target: checkPlanTarget(state.graph, plan) };
 }
 

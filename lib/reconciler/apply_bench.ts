@@ -8,9 +8,10 @@
  * Run: node_modules/deno/deno bench -A lib/reconciler/apply_bench.ts
  */
 import { generateKeyPair, type KeyPair, workspaceAt } from "../core/mod.ts";
-import { EMPTY_GRAPH, type Plan, readPlan } from "../graph/mod.ts";
+import { EMPTY_GRAPH, type Plan } from "../graph/mod.ts";
+import { readPlan } from "../plan/mod.ts";
 import { createTrustRoot } from "../security/mod.ts";
-import { buildPlan, testRoutes } from "../../tests/_plans.ts";
+import { buildPlan, testRoutes } from "../testing/mod.ts";
 import { applyPlan, withLock } from "./apply.ts";
 
 const key: KeyPair = await generateKeyPair();

@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
 import { generateKeyPair, type KeyPair, VerificationError, workspaceAt } from "../core/mod.ts";
 import { EMPTY_GRAPH, graphHash, type Plan, readCommittedState } from "../graph/mod.ts";
-import { tempDir } from "../../tests/_helpers.ts";
-import { buildPlan, testRoutes } from "../../tests/_plans.ts";
+import { buildPlan, tempDir, testRoutes } from "../testing/mod.ts";
 import { applyPlan, rollbackTo, withLock } from "./apply.ts";
 import { FaultParticipant, parseFaults } from "./participant.ts";
 import { recover } from "./recover.ts";

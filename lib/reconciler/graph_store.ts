@@ -16,9 +16,7 @@ import {
   type Workspace,
   writeFileAtomic,
 } from "../core/mod.ts";
-// graph.ts directly, not mod.ts: mod.ts also loads plan verification (YAML, JSON
-// source maps), which `status` and recovery never need and must not pay for at startup.
-import { EMPTY_GRAPH, type Graph, graphHash, normalizeGraph } from "../graph/graph.ts";
+import { EMPTY_GRAPH, type Graph, graphHash, normalizeGraph } from "../graph/mod.ts";
 import { errorMessage, InputError, MissingInputError } from "../core/mod.ts";
 import { isNotFound } from "../core/mod.ts";
 

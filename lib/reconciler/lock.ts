@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { crashPoint, toHex, type Workspace } from "../core/mod.ts";
+import { crashPoint, type Workspace } from "../core/mod.ts";
 import { processAlive } from "../../ffi/mod.ts";
 import { IoError } from "../core/mod.ts";
 import { isNotFound } from "../core/mod.ts";
@@ -94,7 +94,7 @@ export async function acquireLock(
 ): Promise<HeldLock> {
   const path = lockPath(ws);
   const info: LockInfo = {
-    id: toHex(crypto.getRandomValues(new Uint8Array(6))),
+    id: crypto.getRandomValues(new Uint8Array(6)).toHex(),
     pid: Deno.pid,
     command,
     started_at: new Date().toISOString(),

@@ -7,9 +7,7 @@
  *
  * @module
  */
-// graph.ts directly, not mod.ts: mod.ts also loads plan verification (YAML, JSON
-// source maps), which `status` and recovery never need and must not pay for at startup.
-import { type Graph, type PlannedRoute, readCommittedState } from "../graph/graph.ts";
+import { type Graph, type PlannedRoute, readCommittedState } from "../graph/mod.ts";
 import type { Workspace } from "../core/mod.ts";
 import { storeGraph } from "./graph_store.ts";
 import { UsageError } from "../core/mod.ts";

@@ -7,8 +7,7 @@
  * @module
  */
 import type { Workspace } from "../core/mod.ts";
-// graph.ts directly, not mod.ts: see transaction.ts (status must start fast).
-import { readCommittedState } from "../graph/graph.ts";
+import { readCommittedState } from "../graph/mod.ts";
 import { type LockState, readLock } from "./lock.ts";
 import { recover, type RecoverOptions, recoveryPending, type RecoveryReport } from "./recover.ts";
 import { type LastApplied, lastAppliedPath } from "./transaction.ts";

@@ -11,16 +11,14 @@
  *
  * @module
  */
-import { toHex, type Workspace, writeJsonAtomic } from "../core/mod.ts";
-// graph.ts directly, not mod.ts: mod.ts also loads plan verification (YAML, JSON
-// source maps), which `status` and recovery never need and must not pay for at startup.
+import { type Workspace, writeJsonAtomic } from "../core/mod.ts";
 import {
   type CommittedState,
   type Graph,
   type PlannedRoute,
   routeKey,
   statePath,
-} from "../graph/graph.ts";
+} from "../graph/mod.ts";
 import type { BatchStep, Health, Participant, RouteRef, Vote } from "./participant.ts";
 import type { WalWriter } from "./wal.ts";
 import type { HealthReport, TxnFailure, TxnMeta, VoteRecord, WalRecordOf } from "./wal_record.ts";
@@ -80,7 +78,7 @@ export interface TxnResult {
 
 /** New transaction id. */
 export function newTxnId(): string {
-  return `t-${toHex(crypto.getRandomValues(new Uint8Array(6)))}`;
+  return `t-${crypto.getRandomValues(new Uint8Array(6)).toHex()}`;
 }
 
 function timeout<T>(p: Promise<T>, ms: number, onTimeout: () => T): Promise<T> {

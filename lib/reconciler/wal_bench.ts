@@ -20,7 +20,7 @@
  */
 import { canonicalize, generateKeyPair, workspaceAt, writeJsonAtomic } from "../core/mod.ts";
 import { type CommittedState, EMPTY_GRAPH, graphHash, type Plan, statePath } from "../graph/mod.ts";
-import { buildPlan, testRoutes } from "../../tests/_plans.ts";
+import { buildPlan, testRoutes } from "../testing/mod.ts";
 import { applyPlan, withLock } from "./apply.ts";
 import {
   checkpointPath,

@@ -8,7 +8,7 @@ import {
   type Workspace,
   workspaceAt,
 } from "../core/mod.ts";
-import { tempDir } from "../../tests/_helpers.ts";
+import { tempDir } from "../testing/mod.ts";
 import {
   checkpointPath,
   type EndPayload,

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { generateKeyPair, VerificationError, workspaceAt } from "../core/mod.ts";
 import { EMPTY_GRAPH, readCommittedState } from "../graph/mod.ts";
-import { tempDir } from "../../tests/_helpers.ts";
-import { buildPlan, testRoutes } from "../../tests/_plans.ts";
+import { tempDir } from "../testing/mod.ts";
+import { buildPlan, testRoutes } from "../testing/mod.ts";
 import { applyPlan } from "./apply.ts";
 import { openWal, scanWal, segmentPath, type WalEntry } from "./wal.ts";
 import { verifyWalHistory } from "./wal_verify.ts";

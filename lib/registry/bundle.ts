@@ -19,13 +19,11 @@
  */
 import {
   canonicalBytes,
-  fromHex,
   type KeyPair,
   sha256Hex,
   type SignatureBlock,
   signedMessage,
   signPayload,
-  toBase64,
   VerificationError,
   type Workspace,
   writeFileAtomic,
@@ -90,7 +88,10 @@ export async function frameBundle(zip: Uint8Array): Promise<Uint8Array> {
   v.setUint32(0, MAGIC, true);
   v.setUint32(4, BUNDLE_VERSION, true);
   out.set(zip, HEAD);
-  out.set(fromHex(await sha256Hex(out.subarray(0, HEAD + zip.length))), HEAD + zip.length);
+  out.set(
+    Uint8Array.fromHex(await sha256Hex(out.subarray(0, HEAD + zip.length))),
+    HEAD + zip.length,
+  );
   return out;
 }
 
@@ -158,7 +159,7 @@ export async function openBundle(bytes: Uint8Array, name: string): Promise<Opene
   if (v.getUint32(4, true) !== BUNDLE_VERSION) {
     throw new InputError(`Cannot read ${what}: unsupported version ${v.getUint32(4, true)}`);
   }
-  const sum = fromHex(await sha256Hex(bytes.subarray(0, bytes.length - SUM)));
+  const sum = Uint8Array.fromHex(await sha256Hex(bytes.subarray(0, bytes.length - SUM)));
   const trailer = bytes.subarray(bytes.length - SUM);
   if (sum.some((b, i) => b !== trailer[i])) {
     throw new VerificationError(
@@ -380,7 +381,7 @@ export async function importBundle(
   const exporterRoot = await verifyTrustChain(roots, `Trust root chain of ${what}`);
   const signerEntry = exporterRoot.signed.keys[signer];
   const verifiedWith = policy.trust.signed.keys[signer]?.public ??
-    toBase64(policy.extraKeys!.get(signer)!);
+    policy.extraKeys!.get(signer)!.toBase64();
   if (!signerEntry?.roles.includes("manifests") || signerEntry.public !== verifiedWith) {
     throw new VerificationError(
       `Refusing ${what}: signer ${signer} is not trusted for manifests by the bundle's own trust root v${exporterRoot.signed.version}`,

@@ -5,10 +5,10 @@
  *
  * @module
  */
+import { resolve } from "node:path";
 import {
   type KeyPair,
   relativePath,
-  resolvePath,
   type SignatureBlock,
   signPayload,
   VerificationError,
@@ -94,7 +94,7 @@ export async function collectInputs(
   if (paths.length) {
     const out: IngestInput[] = [];
     for (const p of paths) {
-      const abs = resolvePath(p);
+      const abs = resolve(p);
       const file = relativePath(ws.root, abs);
       const { manifest } = await parseManifest(file, await Deno.readTextFile(abs));
       out.push({ file, manifest });

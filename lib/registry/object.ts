@@ -8,7 +8,6 @@
  */
 import {
   canonicalBytes,
-  fromBase64,
   globMatch,
   HASH_REF,
   relativePath,
@@ -180,7 +179,7 @@ export async function verifyPolicySignature(
       })`,
     );
   }
-  if (!(await verifyMessage(extra ?? fromBase64(key!.public), message, sig))) {
+  if (!(await verifyMessage(extra ?? Uint8Array.fromBase64(key!.public), message, sig))) {
     throw new VerificationError(`${what} has an invalid signature by ${sig.key_id}`);
   }
 }

@@ -20,10 +20,8 @@
  * @module
  */
 import {
-  fromHex,
   relativePath,
   sha256Hex,
-  toHex,
   VerificationError,
   type Workspace,
   writeFileAtomic,
@@ -90,7 +88,7 @@ export async function encodePack(
   const counts = new Uint32Array(256);
   let off = HEAD;
   sorted.forEach((r, i) => {
-    const name = fromHex(hashHex(r.hash));
+    const name = Uint8Array.fromHex(hashHex(r.hash));
     counts[name[0]]++;
     lut.set(name, namesAt + i * NAME);
     const e = entriesAt + i * ENTRY;
@@ -106,10 +104,10 @@ export async function encodePack(
     cum += counts[b];
     lv.setUint32(HEAD + b * 4, cum, true);
   }
-  const packSum = fromHex(await sha256Hex(pack.subarray(0, pack.length - SUM)));
+  const packSum = Uint8Array.fromHex(await sha256Hex(pack.subarray(0, pack.length - SUM)));
   pack.set(packSum, pack.length - SUM);
   lut.set(packSum, entriesAt + n * ENTRY);
-  lut.set(fromHex(await sha256Hex(lut.subarray(0, lut.length - SUM))), lut.length - SUM);
+  lut.set(Uint8Array.fromHex(await sha256Hex(lut.subarray(0, lut.length - SUM))), lut.length - SUM);
   return { pack, lut };
 }
 
@@ -161,7 +159,7 @@ async function checkLut(lut: Uint8Array, name: string): Promise<number> {
     );
   }
   const sum = await sha256Hex(lut.subarray(0, lut.length - SUM));
-  if (!sameBytes(fromHex(sum), lut.subarray(lut.length - SUM))) {
+  if (!sameBytes(Uint8Array.fromHex(sum), lut.subarray(lut.length - SUM))) {
     throw new VerificationError(
       `${what} is corrupt: its trailing checksum does not match its content`,
     );
@@ -365,7 +363,9 @@ export class Pack implements Disposable {
     const out: string[] = [];
     const namesAt = HEAD + FANOUT;
     for (let i = 0; i < this.count; i++) {
-      out.push("sha256:" + toHex(this.#lut.subarray(namesAt + i * NAME, namesAt + (i + 1) * NAME)));
+      out.push(
+        "sha256:" + this.#lut.subarray(namesAt + i * NAME, namesAt + (i + 1) * NAME).toHex(),
+      );
     }
     return out;
   }
@@ -407,7 +407,7 @@ async function verifyPair(
   if (pv.getUint32(4, true) !== PACK_VERSION || pv.getUint32(8, true) !== n) {
     throw new InputError(`${what} header does not match its index (version or count)`);
   }
-  const sum = fromHex(await sha256Hex(pack.subarray(0, pack.length - SUM)));
+  const sum = Uint8Array.fromHex(await sha256Hex(pack.subarray(0, pack.length - SUM)));
   if (!sameBytes(sum, pack.subarray(pack.length - SUM))) {
     throw new VerificationError(
       `${what} is corrupt: its trailing checksum does not match its content`,

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { fromHex, sha256Hex, VerificationError, workspaceAt } from "../core/mod.ts";
-import { tempDir } from "../../tests/_helpers.ts";
+import { sha256Hex, VerificationError, workspaceAt } from "../core/mod.ts";
+import { tempDir } from "../testing/mod.ts";
 import { encodePack, Pack, type PackRecord } from "./pack.ts";
 import { InputError } from "../core/mod.ts";
 
@@ -84,12 +84,12 @@ Deno.test("a LUT with unsorted names is refused even with a valid checksum", asy
   const bad = lut.slice();
   // Put two names in bucket 0x00 in descending order, keep the fanout consistent, re-seal.
   const names = 12 + 1024;
-  bad.set(fromHex("00" + "02".repeat(31)), names);
-  bad.set(fromHex("00" + "01".repeat(31)), names + 32);
+  bad.set(Uint8Array.fromHex("00" + "02".repeat(31)), names);
+  bad.set(Uint8Array.fromHex("00" + "01".repeat(31)), names + 32);
   const fan = new DataView(bad.buffer);
   fan.setUint32(12 + 0 * 4, 2, true); // two names start with 0x00
   const sumAt = bad.length - 32;
-  bad.set(fromHex(await sha256Hex(bad.subarray(0, sumAt))), sumAt);
+  bad.set(Uint8Array.fromHex(await sha256Hex(bad.subarray(0, sumAt))), sumAt);
   await assert.rejects(() => Pack.fromBytes(pack, bad), {
     name: "InputError",
     message: /unsorted names: entry 1 does not sort after entry 0/,

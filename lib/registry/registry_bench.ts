@@ -1,5 +1,5 @@
 /**
- * Registry benchmarks on 10,000 synthetic manifests (tests/_synthetic.ts):
+ * Registry benchmarks on 10,000 synthetic manifests (lib/testing/synthetic_workspace.ts):
  * ingest+sign, verify, pack, and hash lookup in an open pack.
  *
  * `deno bench -A lib/registry/registry_bench.ts` runs them as benches
@@ -13,7 +13,7 @@ import { workspaceAt } from "../core/mod.ts";
 import { loadPanelConfig } from "../config/mod.ts";
 import { scanWorkspace } from "../symbols/mod.ts";
 import { ensureIdentity, loadKey } from "../security/mod.ts";
-import { syntheticManifests, writeSyntheticWorkspace } from "../../tests/_synthetic.ts";
+import { syntheticManifests, writeSyntheticWorkspace } from "../testing/mod.ts";
 import { symbolHash } from "../symbols/mod.ts";
 import {
   buildPack,

@@ -7,13 +7,11 @@
  */
 import {
   exists,
-  fromBase64,
   generateKeyPair,
   keyIdOf,
   type KeyPair,
   keyPairFromSeed,
   relativePath,
-  toBase64,
   type Workspace,
   writeJsonAtomic,
 } from "../core/mod.ts";
@@ -71,8 +69,8 @@ export async function generateKey(ws: Workspace, name: string = DEFAULT_KEY): Pr
     alg: "ed25519",
     name,
     key_id: pair.keyId,
-    public: toBase64(pair.publicKey),
-    seed: toBase64(pair.seed),
+    public: pair.publicKey.toBase64(),
+    seed: pair.seed.toBase64(),
   }, { mode: 0o600, label: "key" });
   await writeJsonAtomic(publicKeyPath(ws, name), publicKeyFile(pair, name));
   return pair;
@@ -83,7 +81,7 @@ export function publicKeyFile(pair: KeyPair, name?: string): PublicKeyFile {
   return {
     alg: "ed25519",
     key_id: pair.keyId,
-    public: toBase64(pair.publicKey),
+    public: pair.publicKey.toBase64(),
     ...(name ? { name } : {}),
   };
 }
@@ -127,7 +125,7 @@ export async function loadKey(ws: Workspace, name: string = DEFAULT_KEY): Promis
   }
   let seed: Uint8Array;
   try {
-    seed = fromBase64(raw.seed);
+    seed = Uint8Array.fromBase64(raw.seed);
   } catch (cause) {
     throw new InputError(`Cannot parse key "${rel}": field "seed" is not base64`, { cause });
   }
@@ -219,7 +217,7 @@ export async function readPublicKeyFile(
   }
   let publicKey: Uint8Array;
   try {
-    publicKey = fromBase64(b64);
+    publicKey = Uint8Array.fromBase64(b64);
   } catch (cause) {
     throw new InputError(
       `Cannot parse public key "${path}": expected a *.pub.json file or one base64 Ed25519 key`,

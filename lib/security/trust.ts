@@ -13,13 +13,11 @@
  */
 import {
   exists,
-  fromBase64,
   type KeyPair,
   relativePath,
   type SignatureBlock,
   type SignatureDomain,
   signPayload,
-  toBase64,
   VerificationError,
   verifyPayload,
   type Workspace,
@@ -100,7 +98,7 @@ async function countRootSignatures(by: TrustRootBody, root: TrustRoot): Promise<
   for (const sig of root.signatures) {
     const k = by.keys[sig.key_id];
     if (!k || !k.roles.includes("root") || ok.has(sig.key_id)) continue;
-    if (await verifyPayload(fromBase64(k.public), "trust-root", root.signed, sig)) {
+    if (await verifyPayload(Uint8Array.fromBase64(k.public), "trust-root", root.signed, sig)) {
       ok.add(sig.key_id);
     }
   }
@@ -295,7 +293,7 @@ export async function createTrustRoot(
     threshold: 1,
     keys: {
       [key.keyId]: {
-        public: toBase64(key.publicKey),
+        public: key.publicKey.toBase64(),
         roles: [...ROLES],
         ...(options.name ? { name: options.name } : {}),
       },
@@ -374,7 +372,7 @@ export async function verifyTrusted(
       })`,
     );
   }
-  if (!(await verifyPayload(fromBase64(key.public), domain, payload, block))) {
+  if (!(await verifyPayload(Uint8Array.fromBase64(key.public), domain, payload, block))) {
     throw new VerificationError(`${options.what} has an invalid signature by ${block.key_id}`);
   }
 }

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { toBase64, VerificationError, type Workspace } from "../core/mod.ts";
+import { compareStrings, VerificationError, type Workspace } from "../core/mod.ts";
 import {
   generateKey,
   listKeyNames,
@@ -68,7 +68,7 @@ export async function trustKey(
       const prev = body.keys[keyId];
       const roles = ROLES.filter((r) => options.roles.includes(r) || prev?.roles.includes(r));
       const name = options.name ?? prev?.name;
-      body.keys[keyId] = { public: toBase64(publicKey), roles, ...(name ? { name } : {}) };
+      body.keys[keyId] = { public: publicKey.toBase64(), roles, ...(name ? { name } : {}) };
     },
     await signers(ws, options),
     { now: options.now },
@@ -145,7 +145,7 @@ export async function rotateKey(
       ws,
       (body) => {
         body.keys[fresh.keyId] = {
-          public: toBase64(fresh.publicKey),
+          public: fresh.publicKey.toBase64(),
           roles: [...entry.roles],
           ...(entry.name ? { name: entry.name } : {}),
         };
@@ -230,7 +230,7 @@ export async function listTrust(
       local.set((await readPublicKeyFile(publicKeyPath(ws, n))).keyId, n);
     } catch { /* a private key without a readable public half is simply not matched */ }
   }
-  const keys = Object.entries(root.signed.keys).sort(([a], [b]) => (a < b ? -1 : 1)).map((
+  const keys = Object.entries(root.signed.keys).sort(([a], [b]) => compareStrings(a, b)).map((
     [id, k],
   ) => ({
     key_id: id,

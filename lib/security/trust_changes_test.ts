@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { signPayload, VerificationError, workspaceAt } from "../core/mod.ts";
-import { tempDir } from "../../tests/_helpers.ts";
+import { tempDir } from "../testing/mod.ts";
 import { generateKey, loadKey, publicKeyPath } from "./keys.ts";
 import { createTrustRoot, loadTrustRoot, verifyTrusted } from "./trust.ts";
 import { renewTrustRoot, rotateKey, trustKey, untrustKey } from "./trust_changes.ts";

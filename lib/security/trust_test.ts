@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { VerificationError, workspaceAt } from "../core/mod.ts";
-import { tempDir } from "../../tests/_helpers.ts";
+import { tempDir } from "../testing/mod.ts";
 import { generateKey, loadKey, readPublicKeyFile } from "./keys.ts";
 import { createTrustRoot, loadTrustRoot, updateTrustRoot, verifyTrusted } from "./trust.ts";
 import { signPayload } from "../core/sign.ts";
@@ -14,7 +14,7 @@ Deno.test("loadTrustRoot() accepts v1 and refuses a copied-back older version", 
   const v1 = await Deno.readTextFile(`${ws.trust}/root.json`);
   const k2 = await generateKey(ws, "b");
   await updateTrustRoot(ws, (b) => {
-    b.keys[k2.keyId] = { public: btoa(String.fromCharCode(...k2.publicKey)), roles: ["manifests"] };
+    b.keys[k2.keyId] = { public: k2.publicKey.toBase64(), roles: ["manifests"] };
   }, [k]);
   assert.equal((await loadTrustRoot(ws)).signed.version, 2);
   await Deno.writeTextFile(`${ws.trust}/root.json`, v1);

@@ -7,6 +7,7 @@
  */
 export * from "./topology.ts";
 export * from "./latency_model.ts";
+export * from "./infeasible.ts";
 export * from "./problem.ts";
 export * from "./greedy.ts";
 export * from "./exact.ts";

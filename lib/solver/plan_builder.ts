@@ -19,8 +19,7 @@
 import { type Graph, graphHash, type Plan, type PlannedRoute, routeKey } from "../graph/mod.ts";
 import type { Problem } from "./problem.ts";
 import type { Choice } from "./greedy.ts";
-import { canonicalize } from "../core/mod.ts";
-import { UsageError } from "../core/mod.ts";
+import { canonicalize, compareStrings, UsageError } from "../core/mod.ts";
 
 /** Objective values of a solution. */
 export interface Objective {
@@ -53,10 +52,6 @@ export function objectiveOf(problem: Problem, choice: Choice): Objective {
     churn += o.churn;
   });
   return { latency_us: latency, churn };
-}
-
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** Min-heap of string keys (deterministic topological order). */
@@ -104,7 +99,7 @@ class KeyHeap<T> {
  */
 export function dependencyOrder(routes: readonly PlannedRoute[], reverse = false): PlannedRoute[] {
   const keys = new Map(routes.map((r) => [r, routeKey(r)]));
-  const sorted = [...routes].sort((a, b) => cmp(keys.get(a)!, keys.get(b)!));
+  const sorted = [...routes].sort((a, b) => compareStrings(keys.get(a)!, keys.get(b)!));
   // r waits for every route leaving r.to (forward) or arriving at r.from... expressed via edges.
   const byFrom = new Map<string, PlannedRoute[]>();
   const byTo = new Map<string, PlannedRoute[]>();
@@ -217,7 +212,7 @@ export function assemblePlan(
       r.to_hash,
     ]);
   }
-  pairs.sort((a, b) => cmp(a[0], b[0]));
+  pairs.sort((a, b) => compareStrings(a[0], b[0]));
   for (const [k, v] of pairs) symbols[k] = v;
   return {
     plan_version: 1,

@@ -5,9 +5,10 @@
  *
  * @module
  */
-import { hashJson } from "../core/mod.ts";
+import { compareStrings, hashJson } from "../core/mod.ts";
 import type { Plan } from "../graph/mod.ts";
-import { type BlockedRoute, buildProblem, type Problem, type SolverInput } from "./problem.ts";
+import { buildProblem, type Problem, type SolverInput } from "./problem.ts";
+import type { BlockedRoute } from "./infeasible.ts";
 import { type Choice, solveGreedy } from "./greedy.ts";
 import { solveExact } from "./exact.ts";
 import { assemblePlan, type Objective, objectiveOf } from "./plan_builder.ts";
@@ -48,13 +49,14 @@ export function pickSolver(problem: Problem, requested: SolverName): "exact" | "
 
 /** Content hashes of the inputs, recorded in the plan so a reviewer can tell what it came from. */
 export function inputHashes(input: SolverInput): Record<string, string> {
-  const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
   return {
     symbols: hashJson(
-      input.symbols.map((s) => `${s.saddr}@${s.version} ${s.hash}`).sort(cmp),
+      input.symbols.map((s) => `${s.saddr}@${s.version} ${s.hash}`).sort(compareStrings),
     ),
     routes: hashJson(
-      [...input.routes].sort((a, b) => cmp(a.from, b.from) || cmp(a.to, b.to)),
+      [...input.routes].sort((a, b) =>
+        compareStrings(a.from, b.from) || compareStrings(a.to, b.to)
+      ),
     ),
     policy: hashJson(input.policy),
     prefer: hashJson(input.prefer ?? []),

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import type { Lane } from "../config/mod.ts";
 import { applyDelta, graphHash, normalizeGraph } from "../graph/mod.ts";
-import { syntheticInput } from "./_synthetic.ts";
+import { syntheticInput } from "../testing/mod.ts";
 import { buildProblem, type SolverInput } from "./problem.ts";
 import { solveExact } from "./exact.ts";
 import { solveGreedy } from "./greedy.ts";

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { syntheticInput } from "./_synthetic.ts";
+import { syntheticInput } from "../testing/mod.ts";
 import { planRoutes } from "./solve.ts";
 import { loadHighs } from "./exact.ts";
 

@@ -1,6 +1,6 @@
 /**
  * Scan (stage 10) and doctor (stage 20) on 10,000 synthetic manifests
- * (tests/_synthetic.ts; RTT_BENCH_N overrides the size). The baseline is
+ * (lib/testing/synthetic_workspace.ts; RTT_BENCH_N overrides the size). The baseline is
  * reading and JSON-parsing the same files, measured in the same run, so the
  * ratios say what validation, hashing and the symbol table cost on top.
  *
@@ -11,7 +11,7 @@
 import semver from "semver";
 import { workspaceAt } from "../core/mod.ts";
 import { loadPanelConfig } from "../config/mod.ts";
-import { writeSyntheticWorkspace } from "../../tests/_synthetic.ts";
+import { writeSyntheticWorkspace } from "../testing/mod.ts";
 import { buildSymbolTable, diagnose, scanWorkspace } from "./mod.ts";
 
 const N = Number(Deno.env.get("RTT_BENCH_N") ?? 10_000);

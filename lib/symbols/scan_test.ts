@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { parse } from "yaml";
 import { workspaceAt } from "../core/mod.ts";
 import { DEFAULT_PANEL_YAML, type PanelConfig } from "../config/mod.ts";
-import { manifest, tempDir, writeTree } from "../../tests/_helpers.ts";
+import { manifest, tempDir, writeTree } from "../testing/mod.ts";
 import { buildSymbolTable, compareVersions } from "./symbol_table.ts";
 import { readLastScan, scanWorkspace } from "./scan.ts";
 import { symbolHash } from "./manifest.ts";

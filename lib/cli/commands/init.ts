@@ -1,6 +1,7 @@
 import type { Command } from "commander";
+import { resolve } from "node:path";
 import { contextOf } from "../context.ts";
-import { findWorkspace, resolvePath } from "../../core/mod.ts";
+import { findWorkspace } from "../../core/mod.ts";
 import type { InitReport } from "../../pipeline/mod.ts";
 import type { Output } from "../output.ts";
 import { stageReporter } from "../stage_reporter.ts";
@@ -15,7 +16,7 @@ export function registerInit(program: Command): void {
     .action(async (dir: string | undefined, _opts: unknown, cmd: Command) => {
       const ctx = contextOf(cmd);
       const { initWorkspace } = await import("../../pipeline/mod.ts");
-      const ws = findWorkspace(dir ? resolvePath(dir) : (ctx.globals.workspace ?? Deno.cwd()));
+      const ws = findWorkspace(dir ? resolve(dir) : (ctx.globals.workspace ?? Deno.cwd()));
       const r = await initWorkspace(ws, { hooks: ctx.hooks });
       ctx.out.result(r);
       renderInit(ctx.out, r);

@@ -1,6 +1,6 @@
 import { type Command, Option } from "commander";
+import { resolve } from "node:path";
 import { contextOf } from "../context.ts";
-import { resolvePath } from "../../core/mod.ts";
 // Roles are needed to build the parser; security/mod.ts depends on core only, so this stays cheap.
 import { type Role, ROLES } from "../../security/mod.ts";
 import { nonNegativeInteger } from "../arguments.ts";
@@ -78,7 +78,7 @@ function registerTrust(keys: Command): void {
         const ctx = contextOf(cmd);
         const { trustKey } = await import("../../pipeline/mod.ts");
         const r = await trustKey(ctx.workspace(), {
-          publicKeyFile: resolvePath(file),
+          publicKeyFile: resolve(file),
           roles: opts.role,
           name: opts.name,
           signWith: opts.signWith,

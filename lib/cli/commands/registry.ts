@@ -1,7 +1,8 @@
 import type { Command } from "commander";
+import { resolve } from "node:path";
 import { contextOf } from "../context.ts";
 import { EXIT } from "../errors.ts";
-import { relativePath, resolvePath } from "../../core/mod.ts";
+import { relativePath } from "../../core/mod.ts";
 import type { IngestReport, VerifyRegistryReport } from "../../pipeline/mod.ts";
 import type { Output } from "../output.ts";
 import { stageReporter } from "../stage_reporter.ts";
@@ -36,7 +37,7 @@ function registerIngest(reg: Command): void {
       const ctx = contextOf(cmd);
       const { ingest } = await import("../../pipeline/mod.ts");
       const r = await ingest(ctx.workspace(), {
-        paths: paths.map((p) => resolvePath(p)),
+        paths: paths.map((p) => resolve(p)),
         sign: opts.sign,
         key: opts.key,
         hooks: ctx.hooks,
@@ -172,7 +173,7 @@ function registerExport(reg: Command): void {
       const ctx = contextOf(cmd);
       const { exportRegistry } = await import("../../pipeline/mod.ts");
       const r = await exportRegistry(ctx.workspace(), {
-        file: resolvePath(file),
+        file: resolve(file),
         key: opts.key,
         hooks: ctx.hooks,
       });
@@ -195,8 +196,8 @@ function registerImport(reg: Command): void {
       const { importRegistry } = await import("../../pipeline/mod.ts");
       const ws = ctx.workspace();
       const r = await importRegistry(ws, {
-        file: resolvePath(file),
-        trustKeyFile: opts.trustKey ? resolvePath(opts.trustKey) : undefined,
+        file: resolve(file),
+        trustKeyFile: opts.trustKey ? resolve(opts.trustKey) : undefined,
         hooks: ctx.hooks,
       });
       ctx.out.result(r);
@@ -205,7 +206,7 @@ function registerImport(reg: Command): void {
         r.added || r.entriesAdded || r.trusted
           ? `imported ${r.added} new object(s), ${r.entriesAdded} index ${
             entryWord(r.entriesAdded)
-          } from ${relativePath(ws.root, resolvePath(file))} (signed by ${r.signer})`
+          } from ${relativePath(ws.root, resolve(file))} (signed by ${r.signer})`
           : `nothing to import: all ${r.objects} object(s) already present`,
       );
     });

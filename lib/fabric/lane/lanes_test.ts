@@ -1,6 +1,6 @@
 // Behaviour every lane must share, run against all three transports in one process.
 import assert from "node:assert/strict";
-import { openPair } from "../_pairs.ts";
+import { openPair } from "../../testing/mod.ts";
 import { shmAvailability } from "../shm/mod.ts";
 import type { LaneKind } from "./mod.ts";
 import { FrameFlags } from "../frame/mod.ts";

@@ -13,11 +13,10 @@ import {
   normalizeGraph,
   type Plan,
   type PlannedRoute,
-  routeId,
-  sealPlan,
 } from "../graph/mod.ts";
+import { sealPlan } from "../plan/mod.ts";
 import { loadKey } from "../security/mod.ts";
-import { initWorkspace } from "./init.ts";
+import { initWorkspace } from "../pipeline/init.ts";
 
 /** An initialised workspace in a temporary folder, removed on dispose. */
 export interface TestWorkspace extends AsyncDisposable {
@@ -41,30 +40,6 @@ export async function testWorkspace(): Promise<TestWorkspace> {
     key: await loadKey(ws),
     [Symbol.asyncDispose]: () => Deno.remove(root, { recursive: true }).catch(() => {}),
   };
-}
-
-/** `n` distinct routes `rtt://t/api/s<i>` -> `rtt://t/api/d<i>`, numbered from `start`. */
-export function testRoutes(n: number, start = 0): PlannedRoute[] {
-  return Array.from({ length: n }, (_, k) => {
-    const from = `rtt://t/api/s${start + k}`;
-    const to = `rtt://t/api/d${start + k}`;
-    return {
-      id: routeId(from, to),
-      from,
-      to,
-      from_version: "1.0.0",
-      to_version: "1.0.0",
-      from_hash: "sha256:" + "0".repeat(64),
-      to_hash: "sha256:" + "0".repeat(64),
-      type: "t.v1",
-      class: "interactive",
-      lane: "uds",
-      placement: { numa_node: 0, cpus: [0] },
-      qos: { latency_budget_ms: 1, throughput_qps: 10 },
-      bucket: { rate_per_s: 10, burst: 10 },
-      predicted_p99_ms: 0.1,
-    };
-  });
 }
 
 /** Seals a plan adding `add` to `base`, one batch per route, and writes it to plans/. */

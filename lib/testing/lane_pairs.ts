@@ -1,12 +1,25 @@
-// In-process lane pairs for tests of behaviour that does not need two processes.
-import type { Lane, LaneKind } from "./lane/mod.ts";
-import { openShmLane, type ShmLaneOptions } from "./shm/mod.ts";
-import type { StreamLaneOptions } from "./stream/mod.ts";
-import { connectUds, listenUds } from "./uds/mod.ts";
-import { connectTcp, listenTcp } from "./tcp/mod.ts";
+/**
+ * In-process lane pairs for fabric tests of behaviour that does not need
+ * two processes.
+ *
+ * @module
+ */
+import {
+  connectTcp,
+  connectUds,
+  type Lane,
+  type LaneKind,
+  listenTcp,
+  listenUds,
+  openShmLane,
+  type ShmLaneOptions,
+  type StreamLaneOptions,
+} from "../fabric/mod.ts";
 
+/** Options for both ends of a pair. */
 export type PairOptions = Omit<ShmLaneOptions, "role"> & StreamLaneOptions;
 
+/** A shm/socket name no other test process uses. */
 export function uniqueName(tag: string): string {
   return `t-${tag}-${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`;
 }

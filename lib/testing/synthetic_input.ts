@@ -9,15 +9,13 @@ import type { DesiredRoute, Lane, Policy } from "../config/mod.ts";
 import { hashJson } from "../core/mod.ts";
 import type { SymbolEntry } from "../symbols/mod.ts";
 import type { Graph } from "../graph/mod.ts";
-import type { SolverInput } from "./problem.ts";
-import type { Topology } from "./topology.ts";
-import { DEFAULT_LATENCY_MODEL } from "./latency_model.ts";
-import { rng } from "../../tests/_synthetic.ts";
+import { DEFAULT_LATENCY_MODEL, type SolverInput, type Topology } from "../solver/mod.ts";
+import { rng } from "./rng.ts";
 
 const LANE_SETS: Lane[][] = [["shm", "uds", "tcp"], ["uds", "tcp"], ["shm", "uds"], ["tcp"]];
 
 /** Options for {@linkcode syntheticInput}. */
-export interface SyntheticOptions {
+export interface SyntheticInputOptions {
   symbols: number;
   routes: number;
   seed?: number;
@@ -33,7 +31,7 @@ export interface SyntheticOptions {
  * with a generous budget; lanes, home nodes and failover vary so options
  * and costs differ between routes.
  */
-export function syntheticInput(options: SyntheticOptions): SolverInput {
+export function syntheticInput(options: SyntheticInputOptions): SolverInput {
   const rand = rng(options.seed ?? 1);
   const n = Math.max(2, options.symbols);
   const symbols: SymbolEntry[] = [];

@@ -7,13 +7,18 @@
  *
  * @module
  */
-import { DEFAULT_PANEL_YAML, DEFAULT_POLICY, DEFAULT_ROUTES } from "../lib/config/mod.ts";
-import { type KeyPair, signPayload } from "../lib/core/mod.ts";
-import { manifestBody } from "../lib/symbols/mod.ts";
-import type { SymbolManifest } from "../lib/config/mod.ts";
+import {
+  DEFAULT_PANEL_YAML,
+  DEFAULT_POLICY,
+  DEFAULT_ROUTES,
+  type SymbolManifest,
+} from "../config/mod.ts";
+import { type KeyPair, signPayload } from "../core/mod.ts";
+import { manifestBody } from "../symbols/mod.ts";
+import { rng } from "./rng.ts";
 
 /** Options for {@linkcode writeSyntheticWorkspace}. */
-export interface SyntheticOptions {
+export interface SyntheticWorkspaceOptions {
   /** PRNG seed (default 1). */
   seed?: number;
   /** Most `requires` per manifest (default 3). */
@@ -36,22 +41,13 @@ export interface SyntheticWorkspace {
   edges: number;
 }
 
-/** Small deterministic PRNG (mulberry32): the same seed gives the same synthetic data. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const KINDS = ["api", "service", "tool", "bus", "hook", "extension", "contract", "agent"] as const;
 
 /** Builds the manifests without writing them. */
-export function syntheticManifests(n: number, options: SyntheticOptions = {}): SymbolManifest[] {
+export function syntheticManifests(
+  n: number,
+  options: SyntheticWorkspaceOptions = {},
+): SymbolManifest[] {
   const rand = rng(options.seed ?? 1);
   const maxReq = options.maxRequires ?? 3;
   const hubs = Math.max(1, options.hubs ?? Math.min(20, Math.floor(n / 10)));
@@ -111,7 +107,7 @@ export function syntheticManifests(n: number, options: SyntheticOptions = {}): S
 export async function writeSyntheticWorkspace(
   dir: string,
   n: number,
-  options: SyntheticOptions = {},
+  options: SyntheticWorkspaceOptions = {},
 ): Promise<SyntheticWorkspace> {
   const manifests = syntheticManifests(n, options);
   if (options.config ?? true) {

@@ -1,0 +1,35 @@
+import assert from "node:assert/strict";
+
+/** Modules `entry` loads when imported: static and dynamic imports, not `import type`. */
+async function runtimeModules(entry: URL): Promise<string[]> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["info", "--json", entry.pathname],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+  const info = JSON.parse(new TextDecoder().decode(out.stdout)) as {
+    modules: Array<{ specifier: string; dependencies?: Array<{ code?: { specifier: string } }> }>;
+  };
+  const bySpecifier = new Map(info.modules.map((m) => [m.specifier, m]));
+  const seen = new Set<string>();
+  const todo = [entry.href];
+  while (todo.length) {
+    const s = todo.pop()!;
+    if (seen.has(s)) continue;
+    seen.add(s);
+    for (const d of bySpecifier.get(s)?.dependencies ?? []) {
+      if (d.code) todo.push(d.code.specifier);
+    }
+  }
+  return [...seen];
+}
+
+Deno.test("lib/graph/mod.ts loads no plan sealing, schema validation or trust root code", async () => {
+  const loaded = await runtimeModules(new URL("./mod.ts", import.meta.url));
+  assert.ok(loaded.some((s) => s.endsWith("/lib/graph/graph.ts")));
+  const heavy = loaded.filter((s) =>
+    /\/lib\/(plan|config|security)\/|\/node_modules\/(ajv|yaml|json-source-map)\//.test(s)
+  );
+  assert.deepEqual(heavy, []);
+});

@@ -1,0 +1,18 @@
+/**
+ * Seeded randomness for synthetic test data: the same seed replays the same
+ * instance, so a failing property or a benchmark can be rerun exactly.
+ *
+ * @module
+ */
+
+/** Small deterministic PRNG (mulberry32): the same seed gives the same synthetic data. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
