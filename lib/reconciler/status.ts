@@ -11,7 +11,8 @@ import type { Workspace } from "../core/mod.ts";
 import { readCommittedState } from "../graph/graph.ts";
 import { type LockState, readLock } from "./lock.ts";
 import { recover, recoveryPending, type RecoveryReport } from "./recover.ts";
-import { type LastApplied, lastAppliedPath } from "./transaction.ts";
+import type { LastApplied } from "./transaction.ts";
+import { readLastApplied } from "./last_applied.ts";
 
 /** Reconciler part of `status`. */
 export interface ReconcilerStatus {
@@ -34,10 +35,7 @@ export async function reconcilerStatus(ws: Workspace): Promise<ReconcilerStatus>
     if (r.action !== "none") recovery = r;
   } else pending = await recoveryPending(ws);
   const state = await readCommittedState(ws);
-  let last: LastApplied | null = null;
-  try {
-    last = JSON.parse(await Deno.readTextFile(lastAppliedPath(ws)));
-  } catch { /* nothing applied yet */ }
+  const last = await readLastApplied(ws);
   return {
     committed: {
       seq: state.seq,

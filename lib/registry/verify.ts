@@ -74,7 +74,7 @@ export async function verifyRegistry(
     const file = relativePath(ws.root, `${ws.cas}/${name}`);
     try {
       const bytes = await Deno.readFile(`${ws.cas}/${name}`);
-      const obj = decodeObject(bytes, `object "${file}"`);
+      const obj = await decodeObject(bytes, file);
       signatures += obj.signatures.length;
       await verifyObject(obj, { hash, policy, what: `object "${file}"` });
       found.set(hash, { saddr: obj.manifest.saddr, version: obj.manifest.version, bytes });
@@ -124,7 +124,7 @@ export async function verifyRegistry(
         if (cas && sameBytes(cas, record)) continue;
         const what = `pack record ${hash}`;
         try {
-          await verifyObject(decodeObject(record, what), { hash, policy, what });
+          await verifyObject(await decodeObject(record, what), { hash, policy, what });
           if (!stored.has(hash)) {
             problems.push({
               file: relativePath(ws.root, files.pack),
