@@ -56,6 +56,10 @@ export function parseSource(
     else if (format === "yaml" && typeof yamlOffset === "number") {
       pos = offsetToPosition(text, yamlOffset);
     } else if (format === "json" && text.trim() === "") pos = { line: 1, column: 1 };
+    // A truncated file (a torn write) ends early: point at its end.
+    else if (format === "json" && /end of (JSON )?input/i.test(msg)) {
+      pos = offsetToPosition(text, text.length);
+    }
     const what = format === "json" ? "malformed JSON" : "malformed YAML";
     throw new SchemaError([{
       file,
