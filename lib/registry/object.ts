@@ -75,7 +75,7 @@ export function trustedSigner(policy: SignaturePolicy, keyId: string): boolean {
     !!policy.extraKeys?.has(keyId);
 }
 
-/** Hex part of a `sha256:<hex>` reference. @throws {SyntaxError} when malformed. */
+/** Hex part of a `sha256:<hex>` reference. @throws {InputError} when malformed. */
 export function hashHex(hash: string): string {
   if (!HASH_REF.test(hash)) {
     throw new InputError(`Invalid object hash "${hash}": expected sha256:<64 lower-case hex>`);
@@ -202,8 +202,8 @@ export async function objectIntact(ws: Workspace, hash: string): Promise<boolean
  * Reads the CAS object `hash` and verifies it (hash and signatures). What
  * the planner binds symbols with: a manifest from here is exactly the
  * content the hash names, signed by a trusted key.
- * @throws {Deno.errors.NotFound} when absent; {VerificationError} when it fails a check;
- * {SyntaxError} when the file is not an object.
+ * @throws {MissingInputError} when absent; {VerificationError} when it fails a check;
+ * {SchemaError} when the file is not a well-formed object.
  */
 export async function readObject(
   ws: Workspace,

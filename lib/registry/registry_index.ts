@@ -87,7 +87,7 @@ export async function writeIndex(ws: Workspace, idx: RegistryIndexFile): Promise
 
 /**
  * Resolves `hash`, `saddr` (highest version) or `saddr@version` to an entry.
- * @throws {Deno.errors.NotFound} when nothing matches; {SyntaxError} when malformed.
+ * @throws {MissingInputError} when nothing matches; {InputError} when malformed.
  */
 export function resolveRef(entries: readonly IndexEntry[], ref: string): IndexEntry {
   if (ref.startsWith("sha256:")) {
