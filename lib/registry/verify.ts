@@ -9,6 +9,7 @@ import { errorMessage, relativePath, type Workspace } from "../core/mod.ts";
 import { decodeObject, loadSignaturePolicy, type SignaturePolicy, verifyObject } from "./object.ts";
 import { readIndex } from "./registry_index.ts";
 import { Pack, packFiles } from "./pack.ts";
+import { sameBytes } from "./_pack_format.ts";
 import { mapConcurrent } from "./_durable.ts";
 import { isNotFound } from "../core/mod.ts";
 
@@ -37,12 +38,6 @@ export interface VerifyResult {
 }
 
 const OBJECT_NAME = /^[0-9a-f]{64}\.json$/;
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
 
 /** Verifies the whole registry. Never throws for a bad object: it is reported. */
 export async function verifyRegistry(
