@@ -95,17 +95,20 @@ export async function importBundle(
   const signer = await verifyBundleOrigin(bundle, policy, file);
   const contents = await verifyBundleContents(bundle, policy, file);
   const merge = await planBundleMerge(ws, contents, `bundle "${file}"`);
-  const trustExtra = extra && signer === extra.keyId &&
-    !policy.trust.signed.keys[extra.keyId]?.roles.includes("manifests");
-  const trusted = await commitBundleMerge(ws, merge, {
-    trustKeyFile: trustExtra ? options.trustKeyFile : undefined,
+  // --trust-key is written into the trust root only when it is what signed and is not trusted yet.
+  const toTrust = extra && signer === extra.keyId &&
+      !policy.trust.signed.keys[extra.keyId]?.roles.includes("manifests")
+    ? extra.keyId
+    : undefined;
+  await commitBundleMerge(ws, merge, {
+    trustKeyFile: toTrust && options.trustKeyFile,
     now: options.now,
   });
   return {
     objects: contents.objects.size,
     added: merge.writes.length,
     entriesAdded: merge.entriesAdded,
-    trusted: trusted ? extra!.keyId : undefined,
+    trusted: toTrust,
     signer,
   };
 }
@@ -294,18 +297,17 @@ async function planBundleMerge(
  * Step 5. The trust change goes first: it is the step that can still be
  * refused (threshold of root signatures), and a refused import must write
  * nothing. Then objects, then the index, so the index never names a missing
- * object. Returns whether `trustKeyFile` was trusted.
+ * object.
  */
 async function commitBundleMerge(
   ws: Workspace,
   merge: BundleMerge,
   options: { trustKeyFile?: string; now?: Date },
-): Promise<boolean> {
+): Promise<void> {
   if (options.trustKeyFile) {
     await trustKey(ws, options.trustKeyFile, { roles: ["manifests"], now: options.now });
   }
   await Deno.mkdir(ws.cas, { recursive: true });
   await writeFilesDurably(ws.cas, merge.writes, { label: "cas-object" });
   if (merge.entriesAdded) await writeIndex(ws, merge.index);
-  return !!options.trustKeyFile;
 }
