@@ -9,3 +9,4 @@ export * from "./defaults.ts";
 export * from "./schemas.ts";
 export * from "./validate.ts";
 export * from "./load.ts";
+export * from "./internal_json.ts";

@@ -4,55 +4,18 @@
  * a {@linkcode SchemaError} naming file, line, column, JSON pointer and what
  * was expected.
  *
- * Ajv is heavy to import (~60 ms), so it is loaded on first use only.
- *
  * @module
  */
 import jsonSourceMap from "json-source-map";
 import { parse as parseYaml } from "yaml";
 import { SchemaError, type SourcePosition } from "../core/mod.ts";
 import { jsonLocator, type Locator, offsetToPosition, yamlLocator } from "./_positions.ts";
-import { type SchemaName, SCHEMAS } from "./schemas.ts";
-
-/** One problem Ajv reports (the fields RTT reads). */
-export interface AjvError {
-  /** JSON pointer of the offending value. */
-  instancePath: string;
-  /** Schema keyword that failed (`type`, `enum`, `required`, ...). */
-  keyword: string;
-  /** Keyword-specific details (e.g. `allowedValues`, `missingProperty`). */
-  params: Record<string, unknown>;
-  /** Ajv's own message. */
-  message?: string;
-  /** The schema node that failed; its `description` makes the message concrete. */
-  parentSchema?: { description?: string };
-}
-
-/** A compiled schema: true when `data` matches, else `errors` holds every problem. */
-export type Validator = ((data: unknown) => boolean) & { errors?: AjvError[] | null };
-
-let ajvPromise: Promise<{ getSchema(id: string): Validator | undefined }> | undefined;
-const validators = new Map<SchemaName, Validator>();
-
-async function loadAjv() {
-  const { default: Ajv } = await import("ajv");
-  // deno-lint-ignore no-explicit-any
-  const ajv = new (Ajv as any)({ allErrors: true, strict: false, verbose: true });
-  for (const schema of Object.values(SCHEMAS)) ajv.addSchema(schema);
-  return ajv;
-}
-
-/** Returns the compiled validator of a schema (compiled once per process). */
-export async function validatorFor(name: SchemaName): Promise<Validator> {
-  let v = validators.get(name);
-  if (!v) {
-    ajvPromise ??= loadAjv();
-    const ajv = await ajvPromise;
-    v = ajv.getSchema(SCHEMAS[name].$id)!;
-    validators.set(name, v);
-  }
-  return v;
-}
+import {
+  type AjvError,
+  type InternalSchemaName,
+  type SchemaName,
+  validatorFor,
+} from "./schemas.ts";
 
 /** A parsed document with what is needed to report positions in it. */
 export interface SourceDocument {
@@ -93,6 +56,10 @@ export function parseSource(
     else if (format === "yaml" && typeof yamlOffset === "number") {
       pos = offsetToPosition(text, yamlOffset);
     } else if (format === "json" && text.trim() === "") pos = { line: 1, column: 1 };
+    // A truncated file (a torn write) ends early: point at its end.
+    else if (format === "json" && /end of (JSON )?input/i.test(msg)) {
+      pos = offsetToPosition(text, text.length);
+    }
     const what = format === "json" ? "malformed JSON" : "malformed YAML";
     throw new SchemaError([{
       file,
@@ -180,7 +147,10 @@ function problemsFrom(
  * Validates a parsed document against a schema.
  * @throws {SchemaError} listing every mismatch with its position.
  */
-export async function validateDocument(name: SchemaName, doc: SourceDocument): Promise<void> {
+export async function validateDocument(
+  name: SchemaName | InternalSchemaName,
+  doc: SourceDocument,
+): Promise<void> {
   const validate = await validatorFor(name);
   if (!validate(doc.value)) throw new SchemaError(problemsFrom(validate.errors ?? [], doc));
 }

@@ -9,7 +9,8 @@ import { compareStrings, hashJson, relativePath, type Workspace } from "../core/
 import type { Lane } from "../config/mod.ts";
 import { sha256HexSync } from "../core/mod.ts";
 import { InputError } from "../core/mod.ts";
-import { isNotFound } from "../core/mod.ts";
+// internal_json.ts, not config/mod.ts: the light half of the graph must not load YAML.
+import { readInternalJsonIfExists } from "../config/internal_json.ts";
 
 /** One planned, fully resolved route (an edge of the graph). */
 export interface PlannedRoute {
@@ -87,47 +88,26 @@ export function statePath(ws: Workspace): string {
  * Reads the committed state without recovery (the reconciler's recovery
  * runs first in commands that need a consistent view). A workspace where
  * nothing was ever applied has the empty graph at seq 0.
- * @throws {SyntaxError} when the file is corrupt.
+ * @throws {SchemaError} / {InputError} naming the file when it is damaged (exit 65).
  */
 export async function readCommittedState(ws: Workspace): Promise<CommittedState> {
-  let text: string;
-  try {
-    text = await Deno.readTextFile(statePath(ws));
-  } catch (err) {
-    if (isNotFound(err)) {
-      return {
-        state_version: 1,
-        seq: 0,
-        graph_hash: graphHash(EMPTY_GRAPH),
-        plan_id: null,
-        graph: { routes: [] },
-      };
-    }
-    throw err;
-  }
-  let s: CommittedState;
-  try {
-    s = JSON.parse(text);
-  } catch (cause) {
-    throw new InputError(
-      `Cannot parse committed state "${relativePath(ws.root, statePath(ws))}": malformed JSON`,
-      { cause },
-    );
-  }
-  if (
-    s?.state_version !== 1 || !Array.isArray(s.graph?.routes) || typeof s.graph_hash !== "string"
-  ) {
-    throw new InputError(
-      `Cannot parse committed state "${
-        relativePath(ws.root, statePath(ws))
-      }": expected {state_version: 1, seq, graph_hash, graph}`,
-    );
+  const display = relativePath(ws.root, statePath(ws));
+  const s = await readInternalJsonIfExists<CommittedState>(statePath(ws), "state", { display });
+  if (!s) {
+    return {
+      state_version: 1,
+      seq: 0,
+      graph_hash: graphHash(EMPTY_GRAPH),
+      plan_id: null,
+      graph: { routes: [] },
+    };
   }
   if (graphHash(s.graph) !== s.graph_hash) {
     throw new InputError(
-      `Committed state "${
-        relativePath(ws.root, statePath(ws))
-      }" is corrupt: graph_hash ${s.graph_hash} does not match its graph (${graphHash(s.graph)})`,
+      `Committed state "${display}" is corrupt: graph_hash ${s.graph_hash} does not match its graph (${
+        graphHash(s.graph)
+      })`,
+      { file: display },
     );
   }
   return s;

@@ -20,7 +20,7 @@ import { EXIT, RttError, type Workspace } from "../core/mod.ts";
 import { diagnose, type DiagnoseReport } from "./doctor.ts";
 import { ingest, type IngestReport } from "./ingest.ts";
 import { type InitReport, initWorkspace } from "./init.ts";
-import { type VerifyRegistryReport, verifyRegistry } from "./registry.ts";
+import { verifyRegistry, type VerifyRegistryReport } from "./registry.ts";
 import { type ScanReport, scanWorkspace } from "./scan.ts";
 import type { ApplyReport } from "./apply_plan.ts";
 import type { PlanReport, PlanWorkspaceOptions } from "./plan_workspace.ts";

@@ -12,13 +12,12 @@ import {
   exists,
   relativePath,
   syncDir,
-  VerificationError,
   type Workspace,
   writeFileAtomic,
 } from "../core/mod.ts";
 import { EMPTY_GRAPH, type Graph, graphHash, normalizeGraph } from "../graph/mod.ts";
-import { errorMessage, InputError, MissingInputError } from "../core/mod.ts";
-import { isNotFound } from "../core/mod.ts";
+import { InputError, MissingInputError } from "../core/mod.ts";
+import { readInternalJsonIfExists } from "../config/internal_json.ts";
 
 /** Path of the stored graph with hash `hash` (`sha256:<hex>`). */
 export function storedGraphPath(ws: Workspace, hash: string): string {
@@ -43,28 +42,26 @@ export async function storeGraph(
 }
 
 /**
- * Loads a stored graph and checks its content against its hash.
- * @throws {Deno.errors.NotFound} when absent; {VerificationError} when the content does not match.
+ * Loads a stored graph and checks its content against its hash. A damaged
+ * stored graph is the same failure as a damaged state file (exit 65).
+ * @throws {MissingInputError} when absent; {SchemaError} / {InputError} when
+ * it is damaged or its content does not match its hash.
  */
 export async function loadGraph(ws: Workspace, hash: string): Promise<Graph> {
   if (hash === graphHash(EMPTY_GRAPH)) return { routes: [] };
   const path = storedGraphPath(ws, hash);
-  const rel = relativePath(ws.root, path);
-  let graph: Graph;
-  try {
-    graph = JSON.parse(await Deno.readTextFile(path));
-  } catch (err) {
-    if (isNotFound(err)) {
-      throw new MissingInputError(`Stored graph ${hash} ("${rel}") is missing`, { cause: err });
-    }
-    throw new InputError(`Stored graph "${rel}" is unreadable: ${errorMessage(err)}`, {
-      file: rel,
-      cause: err,
+  const display = relativePath(ws.root, path);
+  const graph = await readInternalJsonIfExists<Graph>(path, "graph", { display });
+  if (!graph) {
+    throw new MissingInputError(`Stored graph ${hash} ("${display}") is missing`, {
+      file: display,
     });
   }
-  const actual = Array.isArray(graph?.routes) ? graphHash(graph) : "not a graph";
+  const actual = graphHash(graph);
   if (actual !== hash) {
-    throw new VerificationError(`Stored graph "${rel}" is corrupt: content hashes to ${actual}`);
+    throw new InputError(`Stored graph "${display}" is corrupt: content hashes to ${actual}`, {
+      file: display,
+    });
   }
   return graph;
 }

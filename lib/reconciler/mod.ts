@@ -16,3 +16,4 @@ export * from "./recover.ts";
 export * from "./apply.ts";
 export * from "./env_faults.ts";
 export * from "./status.ts";
+export * from "./last_applied.ts";

@@ -10,7 +10,8 @@ import type { Workspace } from "../core/mod.ts";
 import { readCommittedState } from "../graph/mod.ts";
 import { type LockState, readLock } from "./lock.ts";
 import { recover, type RecoverOptions, recoveryPending, type RecoveryReport } from "./recover.ts";
-import { type LastApplied, lastAppliedPath } from "./transaction.ts";
+import type { LastApplied } from "./transaction.ts";
+import { readLastApplied } from "./last_applied.ts";
 
 /** Reconciler part of `status`. */
 export interface ReconcilerStatus {
@@ -39,10 +40,7 @@ export async function reconcilerStatus(
     if (r.action !== "none") recovery = r;
   } else pending = await recoveryPending(ws);
   const state = await readCommittedState(ws);
-  let last: LastApplied | null = null;
-  try {
-    last = JSON.parse(await Deno.readTextFile(lastAppliedPath(ws)));
-  } catch { /* nothing applied yet */ }
+  const last = await readLastApplied(ws);
   return {
     committed: {
       seq: state.seq,

@@ -61,8 +61,8 @@ export function checkStateAgainstWal(
 }
 
 async function checkSchema(ws: Workspace, scan: WalScan): Promise<void> {
-  const { validatorFor } = await import("../config/validate.ts");
-  const validate = await validatorFor("wal-record");
+  const { validatorFor } = await import("../config/schemas.ts");
+  const validate = await validatorFor("walRecord");
   let segment = 0;
   for (const rec of scan.records) {
     while (segment + 1 < scan.segments.length && scan.segments[segment + 1].firstSeq <= rec.seq) {

@@ -7,6 +7,7 @@
  * @module
  */
 import { HASH_REF, relativePath, syncDir, type Workspace } from "../core/mod.ts";
+import { readCommittedState } from "../graph/mod.ts";
 import { readIndex } from "./registry_index.ts";
 import { InputError } from "../core/mod.ts";
 import { isNotFound } from "../core/mod.ts";
@@ -56,7 +57,7 @@ async function refsOfFile(path: string, out: Set<string>, ws: Workspace): Promis
 /** Every hash something in the workspace refers to. */
 export async function referencedHashes(ws: Workspace): Promise<Set<string>> {
   const refs = new Set((await readIndex(ws)).map((e) => e.hash));
-  await refsOfFile(`${ws.state}/current.json`, refs, ws);
+  collectRefs(await readCommittedState(ws), refs);
   try {
     for await (const e of Deno.readDir(ws.plans)) {
       if (e.isFile && e.name.endsWith(".json")) await refsOfFile(`${ws.plans}/${e.name}`, refs, ws);

@@ -9,5 +9,8 @@ export * from "./registry_index.ts";
 export * from "./ingest.ts";
 export * from "./verify.ts";
 export * from "./pack.ts";
+export * from "./build_pack.ts";
 export * from "./bundle.ts";
+export * from "./export_bundle.ts";
+export * from "./import_bundle.ts";
 export * from "./gc.ts";

@@ -18,7 +18,12 @@ import {
   verifyMessage,
   type Workspace,
 } from "../core/mod.ts";
-import { loadPanelConfig, type PanelConfig, type SymbolManifest } from "../config/mod.ts";
+import {
+  loadPanelConfig,
+  type PanelConfig,
+  parseInternalJson,
+  type SymbolManifest,
+} from "../config/mod.ts";
 import { manifestBody } from "../symbols/mod.ts";
 import { loadTrustRoot, type TrustRoot } from "../security/mod.ts";
 import { InputError, MissingInputError } from "../core/mod.ts";
@@ -69,7 +74,7 @@ export function trustedSigner(policy: SignaturePolicy, keyId: string): boolean {
     !!policy.extraKeys?.has(keyId);
 }
 
-/** Hex part of a `sha256:<hex>` reference. @throws {SyntaxError} when malformed. */
+/** Hex part of a `sha256:<hex>` reference. @throws {InputError} when malformed. */
 export function hashHex(hash: string): string {
   if (!HASH_REF.test(hash)) {
     throw new InputError(`Invalid object hash "${hash}": expected sha256:<64 lower-case hex>`);
@@ -87,30 +92,13 @@ export function encodeObject(obj: RegistryObject): Uint8Array {
   return canonicalBytes({ manifest: obj.manifest, signatures: obj.signatures });
 }
 
-const decoder = new TextDecoder("utf-8", { fatal: true });
-
 /**
- * Parses stored object bytes.
- * @throws {SyntaxError} naming `what` when they are not a well-formed object.
+ * Parses stored object bytes (a CAS file, a pack record, a bundle record).
+ * @throws {SchemaError} naming `display` and the position when they are not
+ * a well-formed object (exit 65).
  */
-export function decodeObject(bytes: Uint8Array, what: string): RegistryObject {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(decoder.decode(bytes));
-  } catch (cause) {
-    throw new InputError(`Cannot parse ${what}: not valid UTF-8 JSON`, { cause });
-  }
-  const o = raw as Partial<RegistryObject>;
-  if (
-    !o || typeof o !== "object" || !o.manifest || typeof o.manifest !== "object" ||
-    typeof o.manifest.saddr !== "string" || typeof o.manifest.version !== "string" ||
-    !Array.isArray(o.signatures)
-  ) {
-    throw new InputError(
-      `Cannot parse ${what}: expected {"manifest": {saddr, version, ...}, "signatures": [...]}`,
-    );
-  }
-  return o as RegistryObject;
+export async function decodeObject(bytes: Uint8Array, display: string): Promise<RegistryObject> {
+  return await parseInternalJson<RegistryObject>(bytes, "casObject", { display });
 }
 
 /** What {@linkcode verifyObject} checks an object against. */
@@ -202,7 +190,7 @@ export async function verifySignature(
  */
 export async function objectIntact(ws: Workspace, hash: string): Promise<boolean> {
   try {
-    const obj = decodeObject(await Deno.readFile(objectPath(ws, hash)), hash);
+    const obj = await decodeObject(await Deno.readFile(objectPath(ws, hash)), hash);
     return sha256HexSync(canonicalBytes(manifestBody(obj.manifest))) === hashHex(hash);
   } catch {
     return false;
@@ -213,8 +201,8 @@ export async function objectIntact(ws: Workspace, hash: string): Promise<boolean
  * Reads the CAS object `hash` and verifies it (hash and signatures). What
  * the planner binds symbols with: a manifest from here is exactly the
  * content the hash names, signed by a trusted key.
- * @throws {Deno.errors.NotFound} when absent; {VerificationError} when it fails a check;
- * {SyntaxError} when the file is not an object.
+ * @throws {MissingInputError} when absent; {VerificationError} when it fails a check;
+ * {SchemaError} when the file is not a well-formed object.
  */
 export async function readObject(
   ws: Workspace,
@@ -229,7 +217,8 @@ export async function readObject(
   } = {},
 ): Promise<RegistryObject> {
   const path = objectPath(ws, hash);
-  const what = `object "${relativePath(ws.root, path)}"`;
+  const file = relativePath(ws.root, path);
+  const what = `object "${file}"`;
   let bytes: Uint8Array;
   try {
     bytes = await Deno.readFile(path);
@@ -239,7 +228,7 @@ export async function readObject(
     }
     throw err;
   }
-  const obj = decodeObject(bytes, what);
+  const obj = await decodeObject(bytes, file);
   await verifyObject(obj, {
     hash,
     policy: options.policy ?? await loadSignaturePolicy(ws),

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { sha256Hex, VerificationError, workspaceAt } from "../core/mod.ts";
 import { tempDir } from "../testing/mod.ts";
-import { encodePack, Pack, type PackRecord } from "./pack.ts";
+import { encodePack, type PackRecord } from "./build_pack.ts";
+import { Pack } from "./pack.ts";
 import { InputError } from "../core/mod.ts";
 
 const enc = new TextEncoder();

@@ -7,8 +7,8 @@
  */
 import { HASH_REF, relativePath, type Workspace, writeFileAtomic } from "../core/mod.ts";
 import { compareVersions, SADDR } from "../symbols/mod.ts";
+import { readInternalJsonIfExists } from "../config/mod.ts";
 import { InputError, MissingInputError } from "../core/mod.ts";
-import { isNotFound } from "../core/mod.ts";
 
 /** The file: saddr -> version -> hash. */
 export interface RegistryIndexFile {
@@ -39,47 +39,14 @@ export function emptyIndex(): RegistryIndexFile {
 }
 
 /**
- * Checks the shape of an index document.
- * @throws {SyntaxError} naming `what` and the offending entry.
+ * Reads `index.json` (empty when the registry has none yet).
+ * @throws {SchemaError} naming the file and position when it is damaged (exit 65).
  */
-export function parseIndex(raw: unknown, what: string): RegistryIndexFile {
-  const idx = raw as RegistryIndexFile;
-  if (!idx || idx.index_version !== 1 || !idx.symbols || typeof idx.symbols !== "object") {
-    throw new InputError(`Cannot parse ${what}: expected {"index_version": 1, "symbols": {...}}`);
-  }
-  for (const [saddr, versions] of Object.entries(idx.symbols)) {
-    if (!SADDR.test(saddr) || !versions || typeof versions !== "object") {
-      throw new InputError(`Cannot parse ${what}: bad entry "${saddr}"`);
-    }
-    for (const [version, hash] of Object.entries(versions)) {
-      if (typeof hash !== "string" || !HASH_REF.test(hash)) {
-        throw new InputError(
-          `Cannot parse ${what} at /symbols/${saddr}/${version}: expected sha256:<hex>`,
-        );
-      }
-    }
-  }
-  return idx;
-}
-
-/** Reads `index.json` (empty when the registry has none yet). @throws {SyntaxError} when malformed. */
 export async function readIndexFile(ws: Workspace): Promise<RegistryIndexFile> {
   const path = indexPath(ws);
-  let text: string;
-  try {
-    text = await Deno.readTextFile(path);
-  } catch (err) {
-    if (isNotFound(err)) return emptyIndex();
-    throw err;
-  }
-  const what = `registry index "${relativePath(ws.root, path)}"`;
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (cause) {
-    throw new InputError(`Cannot parse ${what}: malformed JSON`, { cause });
-  }
-  return parseIndex(raw, what);
+  return await readInternalJsonIfExists<RegistryIndexFile>(path, "registryIndex", {
+    display: relativePath(ws.root, path),
+  }) ?? emptyIndex();
 }
 
 /** Flattens an index: saddr ascending, highest version first. */
@@ -120,7 +87,7 @@ export async function writeIndex(ws: Workspace, idx: RegistryIndexFile): Promise
 
 /**
  * Resolves `hash`, `saddr` (highest version) or `saddr@version` to an entry.
- * @throws {Deno.errors.NotFound} when nothing matches; {SyntaxError} when malformed.
+ * @throws {MissingInputError} when nothing matches; {InputError} when malformed.
  */
 export function resolveRef(entries: readonly IndexEntry[], ref: string): IndexEntry {
   if (ref.startsWith("sha256:")) {

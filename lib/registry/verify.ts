@@ -9,6 +9,7 @@ import { errorMessage, relativePath, type Workspace } from "../core/mod.ts";
 import { decodeObject, loadSignaturePolicy, type SignaturePolicy, verifyObject } from "./object.ts";
 import { readIndex } from "./registry_index.ts";
 import { Pack, packFiles } from "./pack.ts";
+import { sameBytes } from "./_pack_format.ts";
 import { mapConcurrent } from "./_durable.ts";
 import { isNotFound } from "../core/mod.ts";
 
@@ -37,12 +38,6 @@ export interface VerifyResult {
 }
 
 const OBJECT_NAME = /^[0-9a-f]{64}\.json$/;
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
 
 /** Verifies the whole registry. Never throws for a bad object: it is reported. */
 export async function verifyRegistry(
@@ -74,7 +69,7 @@ export async function verifyRegistry(
     const file = relativePath(ws.root, `${ws.cas}/${name}`);
     try {
       const bytes = await Deno.readFile(`${ws.cas}/${name}`);
-      const obj = decodeObject(bytes, `object "${file}"`);
+      const obj = await decodeObject(bytes, file);
       signatures += obj.signatures.length;
       await verifyObject(obj, { hash, policy, what: `object "${file}"` });
       found.set(hash, { saddr: obj.manifest.saddr, version: obj.manifest.version, bytes });
@@ -124,7 +119,7 @@ export async function verifyRegistry(
         if (cas && sameBytes(cas, record)) continue;
         const what = `pack record ${hash}`;
         try {
-          await verifyObject(decodeObject(record, what), { hash, policy, what });
+          await verifyObject(await decodeObject(record, what), { hash, policy, what });
           if (!stored.has(hash)) {
             problems.push({
               file: relativePath(ws.root, files.pack),

@@ -15,9 +15,15 @@ import {
   type Workspace,
   writeJsonAtomic,
 } from "../core/mod.ts";
-import { InputError, MissingInputError } from "../core/mod.ts";
-import { IoError, UsageError } from "../core/mod.ts";
-import { asFileError, isNotFound } from "../core/mod.ts";
+import {
+  asFileError,
+  InputError,
+  IoError,
+  isNotFound,
+  MissingInputError,
+  UsageError,
+} from "../core/mod.ts";
+import { parseInternalJson, readInternalJsonIfExists } from "../config/mod.ts";
 
 /** Public key file contents (`*.pub.json`). */
 export interface PublicKeyFile {
@@ -25,6 +31,22 @@ export interface PublicKeyFile {
   key_id: string;
   public: string;
   name?: string;
+}
+
+/** Private key file contents (`*.key.json`). */
+interface PrivateKeyFile {
+  alg: "ed25519";
+  name?: string;
+  key_id: string;
+  public?: string;
+  seed: string;
+}
+
+function noKey(name: string, rel: string, cause?: unknown): MissingInputError {
+  return new MissingInputError(
+    `No signing key "${name}" ("${rel}"): run "rtt-deno keys gen" or "rtt-deno init"`,
+    { file: rel, cause },
+  );
 }
 
 /** Default key name. */
@@ -88,13 +110,12 @@ export function publicKeyFile(pair: KeyPair, name?: string): PublicKeyFile {
 
 /**
  * Loads a private key.
- * @throws {Deno.errors.NotFound} when it does not exist; {SyntaxError} when malformed;
- * {Deno.errors.PermissionDenied} when the file is readable by others.
+ * @throws {MissingInputError} when it does not exist; {SchemaError} / {InputError} when
+ * damaged (exit 65); {IoError} when the file is readable by others.
  */
 export async function loadKey(ws: Workspace, name: string = DEFAULT_KEY): Promise<KeyPair> {
   const path = privateKeyPath(ws, name);
   const rel = relativePath(ws.root, path);
-  let text: string;
   try {
     const st = await Deno.stat(path);
     if (st.mode !== null && (st.mode & 0o077) !== 0) {
@@ -102,27 +123,17 @@ export async function loadKey(ws: Workspace, name: string = DEFAULT_KEY): Promis
         `Refusing private key "${rel}": mode ${
           (st.mode & 0o777).toString(8)
         } lets others read it (chmod 600)`,
+        { file: rel },
       );
     }
-    text = await Deno.readTextFile(path);
   } catch (err) {
-    if (isNotFound(err)) {
-      throw new MissingInputError(
-        `No signing key "${name}" ("${rel}"): run "rtt-deno keys gen" or "rtt-deno init"`,
-        { cause: err },
-      );
-    }
-    throw err;
+    if (isNotFound(err)) throw noKey(name, rel, err);
+    throw asFileError(err, rel, "Cannot read key");
   }
-  let raw: { seed?: unknown; key_id?: unknown };
-  try {
-    raw = JSON.parse(text);
-  } catch (cause) {
-    throw new InputError(`Cannot parse key "${rel}": malformed JSON`, { cause });
-  }
-  if (typeof raw.seed !== "string") {
-    throw new InputError(`Cannot parse key "${rel}": missing field "seed"`);
-  }
+  const raw = await readInternalJsonIfExists<PrivateKeyFile>(path, "privateKey", {
+    display: rel,
+  });
+  if (!raw) throw noKey(name, rel);
   let seed: Uint8Array;
   try {
     seed = Uint8Array.fromBase64(raw.seed);
@@ -183,38 +194,27 @@ export async function listKeyNames(ws: Workspace): Promise<string[]> {
 
 /**
  * Reads a public key file (`*.pub.json`, or a raw base64 key on one line).
- * @throws {SyntaxError} when it holds no valid Ed25519 public key.
+ * @throws {SchemaError} / {InputError} when it holds no valid Ed25519 public key (exit 65).
  */
 export async function readPublicKeyFile(
   path: string,
 ): Promise<{ keyId: string; publicKey: Uint8Array }> {
-  let text: string;
+  let raw: string;
   try {
-    text = (await Deno.readTextFile(path)).trim();
+    raw = await Deno.readTextFile(path);
   } catch (err) {
     if (isNotFound(err)) {
       throw new MissingInputError(`Cannot read public key "${path}": file not found`, {
         cause: err,
       });
     }
-    throw err;
+    throw asFileError(err, path, "Cannot read public key");
   }
-  let b64 = text;
-  if (text.startsWith("{")) {
-    let obj: { public?: unknown; alg?: unknown };
-    try {
-      obj = JSON.parse(text);
-    } catch (cause) {
-      throw new InputError(`Cannot parse public key "${path}": malformed JSON`, { cause });
-    }
-    if (obj.alg !== undefined && obj.alg !== "ed25519") {
-      throw new InputError(`Cannot use public key "${path}": alg must be "ed25519"`);
-    }
-    if (typeof obj.public !== "string") {
-      throw new InputError(`Cannot parse public key "${path}": missing field "public"`);
-    }
-    b64 = obj.public;
-  }
+  const text = raw.trim();
+  // A pub.json file is an internal format; a bare base64 line is what other tools print.
+  const b64 = text.startsWith("{")
+    ? (await parseInternalJson<PublicKeyFile>(raw, "publicKey", { display: path })).public
+    : text;
   let publicKey: Uint8Array;
   try {
     publicKey = Uint8Array.fromBase64(b64);

@@ -23,9 +23,8 @@ import {
   type Workspace,
   writeJsonAtomic,
 } from "../core/mod.ts";
-import { InputError, MissingInputError } from "../core/mod.ts";
-import { IoError, UsageError } from "../core/mod.ts";
-import { isNotFound } from "../core/mod.ts";
+import { InputError, IoError, isNotFound, MissingInputError, UsageError } from "../core/mod.ts";
+import { readInternalJsonIfExists } from "../config/mod.ts";
 
 /** What a key may sign. `root` keys sign new trust roots. */
 export type Role = "root" | "manifests" | "plans";
@@ -58,32 +57,14 @@ function rootPath(ws: Workspace, version?: number): string {
 }
 
 async function readRoot(path: string, ws: Workspace): Promise<TrustRoot> {
-  const rel = relativePath(ws.root, path);
-  let raw: TrustRoot;
-  try {
-    raw = JSON.parse(await Deno.readTextFile(path));
-  } catch (err) {
-    if (isNotFound(err)) {
-      throw new MissingInputError(`No trust root at "${rel}": run "rtt-deno init"`, {
-        cause: err,
-      });
-    }
-    throw new InputError(
-      `Cannot parse trust root "${rel}": ${err instanceof Error ? err.message : err}`,
-      { cause: err },
-    );
+  const display = relativePath(ws.root, path);
+  const root = await readInternalJsonIfExists<TrustRoot>(path, "trustRoot", { display });
+  if (!root) {
+    throw new MissingInputError(`No trust root at "${display}": run "rtt-deno init"`, {
+      file: display,
+    });
   }
-  const s = raw?.signed;
-  if (
-    !s || s._type !== "rtt/trust-root" || !Number.isInteger(s.version) || s.version < 1 ||
-    typeof s.expires !== "string" || !Number.isInteger(s.threshold) || s.threshold < 1 ||
-    typeof s.keys !== "object" || !Array.isArray(raw.signatures)
-  ) {
-    throw new InputError(
-      `Cannot parse trust root "${rel}": expected {signed: {_type, version, expires, threshold, keys}, signatures}`,
-    );
-  }
-  return raw;
+  return root;
 }
 
 /** Key ids of `body` holding `role`. */
@@ -204,30 +185,23 @@ export async function loadTrustRoot(
   return current;
 }
 
-// A missing seen.json is a fresh workspace; an unreadable one must not read as "nothing seen".
+// A missing seen.json is a fresh workspace; a damaged one must not read as "nothing seen":
+// it is a refusal (77) like the rollback it can no longer rule out, not mere bad input.
 async function readSeen(ws: Workspace): Promise<number> {
   const path = `${ws.trust}/seen.json`;
-  let text: string;
+  const display = relativePath(ws.root, path);
   try {
-    text = await Deno.readTextFile(path);
+    const seen = await readInternalJsonIfExists<{ highest_version: number }>(path, "trustSeen", {
+      display,
+    });
+    return seen?.highest_version ?? 0;
   } catch (err) {
-    if (isNotFound(err)) return 0;
-    throw err;
-  }
-  let v: unknown;
-  try {
-    v = JSON.parse(text)?.highest_version;
-  } catch {
-    v = undefined;
-  }
-  if (!Number.isInteger(v) || (v as number) < 0) {
+    if (!(err instanceof InputError)) throw err;
     throw new VerificationError(
-      `"${
-        relativePath(ws.root, path)
-      }" is corrupt (expected {"highest_version": <integer>}): cannot rule out a trust-root rollback`,
+      `"${display}" is corrupt (expected {"highest_version": <integer>}): cannot rule out a trust-root rollback`,
+      { file: display, cause: err },
     );
   }
-  return v as number;
 }
 
 async function highestKeptVersion(ws: Workspace): Promise<number> {

@@ -4,7 +4,7 @@ import { tempDir } from "../testing/mod.ts";
 import { generateKey, loadKey, readPublicKeyFile } from "./keys.ts";
 import { createTrustRoot, loadTrustRoot, updateTrustRoot, verifyTrusted } from "./trust.ts";
 import { signPayload } from "../core/sign.ts";
-import { InputError, MissingInputError } from "../core/mod.ts";
+import { InputError, MissingInputError, SchemaError } from "../core/mod.ts";
 
 Deno.test("loadTrustRoot() accepts v1 and refuses a copied-back older version", async () => {
   await using dir = await tempDir();
@@ -118,5 +118,47 @@ Deno.test("loadKey() names the key file and field when the seed is damaged", asy
     (e: unknown) =>
       e instanceof InputError &&
       /\.rtt\/keys\/default\.key\.json": field "seed" must hold 32 bytes/.test(e.message),
+  );
+});
+
+Deno.test("loadTrustRoot() reports a damaged root.json at its position (65)", async () => {
+  await using dir = await tempDir();
+  const ws = workspaceAt(dir.path);
+  await createTrustRoot(ws, await generateKey(ws));
+  const path = `${ws.trust}/root.json`;
+  const text = await Deno.readTextFile(path);
+  await Deno.writeTextFile(path, text.replace('"threshold": 1', '"threshold": "one"'));
+  const line = text.split("\n").findIndex((l) => l.includes('"threshold"')) + 1;
+  await assert.rejects(
+    () => loadTrustRoot(ws),
+    (e: unknown) =>
+      e instanceof SchemaError && e.exitCode === 65 &&
+      e.message ===
+        `Invalid ".rtt/registry/trust/root.json:${line}:5" at /signed/threshold: expected integer`,
+  );
+});
+
+Deno.test("loadKey() and readPublicKeyFile() report a damaged key file at its position (65)", async () => {
+  await using dir = await tempDir();
+  const ws = workspaceAt(dir.path);
+  await generateKey(ws);
+  const priv = `${ws.keys}/default.key.json`;
+  const raw = JSON.parse(await Deno.readTextFile(priv));
+  await Deno.writeTextFile(priv, JSON.stringify({ ...raw, seed: 42 }, null, 2));
+  await Deno.chmod(priv, 0o600);
+  await assert.rejects(
+    () => loadKey(ws),
+    (e: unknown) =>
+      e instanceof SchemaError && e.exitCode === 65 &&
+      /^Invalid "\.rtt\/keys\/default\.key\.json:\d+:3" at \/seed: expected string/.test(
+        e.message,
+      ),
+  );
+  const pub = `${ws.keys}/default.pub.json`;
+  await Deno.writeTextFile(pub, '{\n  "alg": "rsa",\n  "public": "AAAA"\n}\n');
+  await assert.rejects(
+    () => readPublicKeyFile(pub),
+    (e: unknown) =>
+      e instanceof SchemaError && e.problems[0].pointer === "/alg" && e.problems[0].line === 2,
   );
 });
