@@ -43,4 +43,3 @@ export {
   ShmRing,
   type WaitOptions,
 } from "./ring.ts";
-export { processAlive } from "./process.ts";

@@ -1,4 +1,4 @@
-import type { Workspace } from "../core/mod.ts";
+import { acquireWorkspaceLock, type Hooks, type Workspace } from "../core/mod.ts";
 
 /**
  * Runs a write to the registry or trust root under the workspace lock (the same one apply takes),
@@ -9,9 +9,9 @@ export async function underWorkspaceLock<T>(
   ws: Workspace,
   command: string,
   fn: () => Promise<T>,
+  options: { hooks?: Hooks } = {},
 ): Promise<T> {
-  const { acquireLock } = await import("../reconciler/mod.ts");
-  const lock = await acquireLock(ws, command);
+  const lock = await acquireWorkspaceLock(ws, command, options);
   try {
     return await fn();
   } finally {

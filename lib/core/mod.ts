@@ -1,6 +1,7 @@
 /**
  * Core building blocks shared by every RTT module: canonical JSON, hashing,
- * signatures, durable files, workspace paths, globs and the named errors.
+ * signatures, durable files, workspace paths and lock, globs, test hooks and
+ * the named errors.
  *
  * @module
  */
@@ -8,8 +9,8 @@ export * from "./canonical_json.ts";
 export * from "./hash.ts";
 export * from "./errors.ts";
 export * from "./atomic_file.ts";
-export * from "./crash_point.ts";
 export * from "./hooks.ts";
 export * from "./glob.ts";
 export * from "./workspace.ts";
+export * from "./workspace_lock.ts";
 export * from "./sign.ts";

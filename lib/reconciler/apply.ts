@@ -5,13 +5,18 @@
  *
  * @module
  */
-import { canonicalize, VerificationError, type Workspace } from "../core/mod.ts";
+import {
+  type AcquireLockOptions,
+  acquireWorkspaceLock,
+  canonicalize,
+  VerificationError,
+  type Workspace,
+} from "../core/mod.ts";
 // graph.ts directly, not mod.ts: mod.ts also loads plan verification (YAML, JSON
 // source maps), which `status` and recovery never need and must not pay for at startup.
 import { type CommittedState, type Graph, graphHash, readCommittedState } from "../graph/graph.ts";
 import type { Plan } from "../graph/mod.ts";
 import { loadGraph } from "./graph_store.ts";
-import { acquireLock, type AcquireLockOptions } from "./lock.ts";
 import { type Participant, StateParticipant } from "./participant.ts";
 import { recover, type RecoveryReport } from "./recover.ts";
 import {
@@ -32,7 +37,7 @@ export const APPLY_DEFAULTS = { prepareTimeoutMs: 5000, verifyWindowMs: 200 } as
 /** Options shared by apply and rollback. */
 export interface ReconcileOptions extends WalWriterOptions {
   /** Participants besides the state participant (which always takes part, first). */
-  participants?: Participant[];
+  participants?: readonly Participant[];
   /** panel.yaml apply.prepare_timeout_ms. */
   prepareTimeoutMs?: number;
   /** panel.yaml apply.verify_window_ms. */
@@ -89,17 +94,18 @@ export interface WithLockOptions extends AcquireLockOptions, WalWriterOptions {
 }
 
 /**
- * Runs `fn` holding the workspace lock, after recovery.
- * @throws {Deno.errors.Busy} when the lock is held (see acquireLock)
+ * Runs `fn` holding the workspace lock, after recovery (which finishes or
+ * undoes what a crashed holder left in the WAL).
+ * @throws {IoError} when another live process holds the lock (exit 74)
  */
 export async function withLock<T>(
   ws: Workspace,
   fn: (recovery: RecoveryReport) => Promise<T>,
   options: WithLockOptions = {},
 ): Promise<T> {
-  const lock = await acquireLock(ws, options.command ?? "apply", options);
+  const lock = await acquireWorkspaceLock(ws, options.command ?? "apply", options);
   try {
-    const report = await recover(ws, { lock, failFsync: options.failFsync });
+    const report = await recover(ws, { lock, hooks: options.hooks });
     return await fn(report);
   } finally {
     await lock.release();
@@ -129,7 +135,7 @@ export function graphDelta(from: Graph, to: Graph): TxnBatch {
 }
 
 function participantsOf(ws: Workspace, options: ReconcileOptions): Participant[] {
-  return [new StateParticipant(ws), ...(options.participants ?? [])];
+  return [new StateParticipant(ws, options.hooks), ...(options.participants ?? [])];
 }
 
 function baseResult(
@@ -204,6 +210,7 @@ export async function applyPlan(
   const participants = participantsOf(ws, options);
   const prepareTimeoutMs = options.prepareTimeoutMs ?? APPLY_DEFAULTS.prepareTimeoutMs;
   const verifyWindowMs = options.verifyWindowMs ?? APPLY_DEFAULTS.verifyWindowMs;
+  const hooks = options.hooks;
   const canaryBatches = options.canaryPercent
     ? Math.min(batches.length, Math.max(1, Math.ceil(batches.length * options.canaryPercent / 100)))
     : undefined;
@@ -222,7 +229,7 @@ export async function applyPlan(
         ...(options.unverified ? { unverified: true } : {}),
       },
       canaryBatches,
-    }, { wal, participants, prepareTimeoutMs, verifyWindowMs, onEvent: options.onEvent });
+    }, { wal, participants, prepareTimeoutMs, verifyWindowMs, onEvent: options.onEvent, hooks });
     fill(res, tx);
     res.commit_ms = Math.round((performance.now() - t0) * 1000) / 1000;
     if (!tx.committed) {
@@ -254,7 +261,7 @@ export async function applyPlan(
       batches: [graphDelta(committed.graph, state.graph)],
       planId: null,
       meta: { to_seq: state.seq, reason: `SLO breach after ${tx.txn}` },
-    }, { wal, participants, prepareTimeoutMs, verifyWindowMs, onEvent: options.onEvent });
+    }, { wal, participants, prepareTimeoutMs, verifyWindowMs, onEvent: options.onEvent, hooks });
     res.slo_rollback = { txn: back.txn, seq: back.seq };
     res.status = "slo-rollback";
     if (back.committed) {
@@ -376,6 +383,7 @@ export async function rollbackTo(
       prepareTimeoutMs: options.prepareTimeoutMs ?? APPLY_DEFAULTS.prepareTimeoutMs,
       verifyWindowMs: options.verifyWindowMs ?? APPLY_DEFAULTS.verifyWindowMs,
       onEvent: options.onEvent,
+      hooks: options.hooks,
     });
     fill(res, tx);
     res.commit_ms = Math.round((performance.now() - t0) * 1000) / 1000;

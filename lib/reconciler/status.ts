@@ -6,10 +6,9 @@
  *
  * @module
  */
-import type { Workspace } from "../core/mod.ts";
+import { type Hooks, type LockOwner, readWorkspaceLock, type Workspace } from "../core/mod.ts";
 // graph.ts directly, not mod.ts: see transaction.ts (status must start fast).
 import { readCommittedState } from "../graph/graph.ts";
-import { type LockState, readLock } from "./lock.ts";
 import { recover, recoveryPending, type RecoveryReport } from "./recover.ts";
 import { type LastApplied, lastAppliedPath } from "./transaction.ts";
 
@@ -17,7 +16,8 @@ import { type LastApplied, lastAppliedPath } from "./transaction.ts";
 export interface ReconcilerStatus {
   committed: { seq: number; graph_hash: string; plan_id: string | null; routes: number };
   last_applied: LastApplied | null;
-  lock: LockState | null;
+  /** The live holder of the workspace lock, if any. */
+  lock: LockOwner | null;
   /** What recovery did now (null when nothing). */
   recovery: RecoveryReport | null;
   /** An unfinished transaction waits for recovery (the lock is held). */
@@ -25,12 +25,15 @@ export interface ReconcilerStatus {
 }
 
 /** Recovers when possible, then reports the committed state, last plan and lock. */
-export async function reconcilerStatus(ws: Workspace): Promise<ReconcilerStatus> {
-  const lock = await readLock(ws);
+export async function reconcilerStatus(
+  ws: Workspace,
+  options: { hooks?: Hooks } = {},
+): Promise<ReconcilerStatus> {
+  const lock = await readWorkspaceLock(ws);
   let recovery: RecoveryReport | null = null;
   let pending = false;
   if (!lock) {
-    const r = await recover(ws);
+    const r = await recover(ws, options);
     if (r.action !== "none") recovery = r;
   } else pending = await recoveryPending(ws);
   const state = await readCommittedState(ws);

@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { toHex, type Workspace, writeJsonAtomic } from "../core/mod.ts";
+import { type Hooks, toHex, type Workspace, writeJsonAtomic } from "../core/mod.ts";
 // graph.ts directly, not mod.ts: mod.ts also loads plan verification (YAML, JSON
 // source maps), which `status` and recovery never need and must not pay for at startup.
 import {
@@ -60,6 +60,8 @@ export interface TxnOptions {
   verifyWindowMs: number;
   /** Human progress lines. */
   onEvent?: (line: string) => void;
+  /** Test hooks for the state and last_applied writes (the WAL has its own). */
+  hooks?: Hooks;
 }
 
 /** Where and why a transaction was aborted. */
@@ -377,7 +379,7 @@ export async function runTransaction(
     );
   }
   try {
-    await finishCommit(ws, { wal, commit, graph: spec.target });
+    await finishCommit(ws, { wal, commit, graph: spec.target, hooks: options.hooks });
   } catch (err) {
     // The decision is durable: recovery will complete it. Say so rather than "failed".
     throw new IoError(
@@ -416,9 +418,9 @@ export function lastAppliedPath(ws: Workspace): string {
  */
 export async function finishCommit(
   ws: Workspace,
-  committed: { wal: WalWriter; commit: WalRecord; graph: Graph },
+  committed: { wal: WalWriter; commit: WalRecord; graph: Graph; hooks?: Hooks },
 ): Promise<void> {
-  const { wal, commit, graph } = committed;
+  const { wal, commit, graph, hooks } = committed;
   const p = commit.payload as {
     kind: string;
     plan_id: string | null;
@@ -434,7 +436,7 @@ export async function finishCommit(
     graph,
   };
   await Deno.mkdir(ws.state, { recursive: true });
-  await writeJsonAtomic(statePath(ws), state, { label: "state" });
+  await writeJsonAtomic(statePath(ws), state, { label: "state", hooks });
   if (p.kind === "apply" && p.plan_id) {
     const last: LastApplied = {
       plan_id: p.plan_id,
@@ -446,7 +448,7 @@ export async function finishCommit(
       applied_at: commit.at,
     };
     await Deno.mkdir(ws.plans, { recursive: true });
-    await writeJsonAtomic(lastAppliedPath(ws), last, { label: "last_applied" });
+    await writeJsonAtomic(lastAppliedPath(ws), last, { label: "last_applied", hooks });
   }
   await wal.append({
     type: "end",

@@ -15,14 +15,14 @@
 import {
   canonicalBytes,
   canonicalize,
-  crashPoint,
+  type Hooks,
+  NO_HOOKS,
   relativePath,
   sha256HexSync,
   syncDir,
   VerificationError,
   type Workspace,
 } from "../core/mod.ts";
-import { IoError } from "../core/mod.ts";
 import { isNotFound } from "../core/mod.ts";
 
 /** Kinds of records, in the order a transaction writes them. */
@@ -223,10 +223,10 @@ export async function tailRecord(ws: Workspace): Promise<WalRecord | null | "unk
 /** Options for {@linkcode WalWriter.open}. */
 export interface WalWriterOptions {
   /**
-   * Test hook: fsyncs whose crash-point name (`wal:<type>:fsync`) matches
-   * fail with an I/O error at the n-th time (spec `<point>[:<n>]`).
+   * Test hooks: `crashPoint` at every write and fsync, `beforeSync` before a
+   * record's fsync (`wal:<type>:fsync`; a throw there is a failed fsync).
    */
-  failFsync?: string;
+  hooks?: Hooks;
 }
 
 /** Appends records durably. Opened after recovery has dropped any torn tail. */
@@ -236,8 +236,7 @@ export class WalWriter {
   #seq: number;
   #prev: string;
   #end: number;
-  #fail: { point: string; n: number } | null;
-  #syncs = new Map<string, number>();
+  #hooks: Hooks;
 
   private constructor(
     file: Deno.FsFile,
@@ -251,14 +250,7 @@ export class WalWriter {
     this.#seq = last?.seq ?? 0;
     this.#prev = last?.sum ?? WAL_GENESIS;
     this.#end = end;
-    const spec = options.failFsync;
-    if (spec) {
-      const i = spec.lastIndexOf(":");
-      const tail = spec.slice(i + 1);
-      this.#fail = i > 0 && /^\d+$/.test(tail)
-        ? { point: spec.slice(0, i), n: Number(tail) }
-        : { point: spec, n: 1 };
-    } else this.#fail = null;
+    this.#hooks = options.hooks ?? NO_HOOKS;
   }
 
   /**
@@ -274,16 +266,17 @@ export class WalWriter {
     const created = scan.records.length === 0 && scan.torn === null &&
       !(await Deno.lstat(scan.path).then(() => true, () => false));
     const file = await Deno.open(scan.path, { read: true, write: true, create: true });
+    const hooks = options.hooks ?? NO_HOOKS;
     try {
       if (scan.torn) {
-        crashPoint("wal:truncate");
+        hooks.crashPoint("wal:truncate");
         await file.truncate(scan.end);
-        crashPoint("wal:truncate:fsync");
+        hooks.crashPoint("wal:truncate:fsync");
         await file.sync();
       }
       await file.seek(scan.end, Deno.SeekMode.Start);
       if (created) {
-        crashPoint("wal:create:dirsync");
+        hooks.crashPoint("wal:create:dirsync");
         await syncDir(ws.wal);
       }
     } catch (err) {
@@ -316,14 +309,14 @@ export class WalWriter {
     const rec: WalRecord = { ...body, sum: recordSum(body) };
     const bytes = new TextEncoder().encode(canonicalize(rec) + "\n");
     const before = this.#end;
-    crashPoint(`wal:${type}:write`);
+    this.#hooks.crashPoint(`wal:${type}:write`);
     let off = 0;
     while (off < bytes.length) off += await this.#file.write(bytes.subarray(off));
     if (options.sync) {
       const point = `wal:${type}:fsync`;
-      crashPoint(point);
+      this.#hooks.crashPoint(point);
       try {
-        this.#injectFsyncFailure(point);
+        this.#hooks.beforeSync(point);
         await this.#file.sync();
       } catch (err) {
         await this.#file.truncate(before);
@@ -335,17 +328,6 @@ export class WalWriter {
     this.#prev = rec.sum;
     this.#end = before + bytes.length;
     return rec;
-  }
-
-  #injectFsyncFailure(point: string): void {
-    if (!this.#fail || this.#fail.point !== point) return;
-    const n = (this.#syncs.get(point) ?? 0) + 1;
-    this.#syncs.set(point, n);
-    if (n === this.#fail.n) {
-      throw new IoError(`fsync of WAL "${this.#path}" failed (injected at ${point})`, {
-        file: this.#path,
-      });
-    }
   }
 
   /** Closes the file. */

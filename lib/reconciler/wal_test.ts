@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { canonicalize, VerificationError, workspaceAt } from "../core/mod.ts";
 import { tempDir } from "../../tests/_helpers.ts";
+import { testHooks } from "../testing/mod.ts";
 import { openWal, parseWal, scanWal, tailRecord, WAL_GENESIS, walPath } from "./wal.ts";
 
 async function sampleWal(root: string, n = 4): Promise<Uint8Array> {
@@ -92,7 +93,7 @@ Deno.test("WalWriter.open() cuts a torn tail durably so new records chain to the
 Deno.test("a failed WAL fsync removes the record and throws instead of reporting success", async () => {
   await using dir = await tempDir();
   const ws = workspaceAt(dir.path);
-  const wal = await openWal(ws, { failFsync: "wal:commit:fsync" });
+  const wal = await openWal(ws, { hooks: testHooks({ failSync: "wal:commit:fsync" }) });
   await wal.append({ type: "begin", txn: "t-1", payload: {} }, { sync: true });
   await assert.rejects(
     () => wal.append({ type: "commit", txn: "t-1", payload: {} }, { sync: true }),

@@ -20,6 +20,7 @@
 import {
   canonicalBytes,
   fromHex,
+  type Hooks,
   type KeyPair,
   sha256Hex,
   type SignatureBlock,
@@ -274,7 +275,7 @@ export interface ExportResult {
 export async function exportBundle(
   ws: Workspace,
   file: string,
-  options: { key: KeyPair; policy?: SignaturePolicy },
+  options: { key: KeyPair; policy?: SignaturePolicy; hooks?: Hooks },
 ): Promise<ExportResult> {
   const policy = options.policy ?? await loadSignaturePolicy(ws);
   const records = await collectPackRecords(ws);
@@ -289,7 +290,7 @@ export async function exportBundle(
     files.set(`registry/trust/root.${v}.json`, await Deno.readFile(`${ws.trust}/root.${v}.json`));
   }
   const bytes = await encodeBundle(files, options.key);
-  await writeFileAtomic(file, bytes, { label: "bundle" });
+  await writeFileAtomic(file, bytes, { label: "bundle", hooks: options.hooks });
   return {
     file,
     objects: records.length,
@@ -340,7 +341,7 @@ async function verifyBundleSignature(
 export async function importBundle(
   ws: Workspace,
   file: string,
-  options: { trustKeyFile?: string; now?: Date } = {},
+  options: { trustKeyFile?: string; now?: Date; hooks?: Hooks } = {},
 ): Promise<ImportResult> {
   const name = file;
   const st = await Deno.stat(file);
@@ -354,7 +355,7 @@ export async function importBundle(
   const bundle = await openBundle(bytes, name);
   const what = `bundle "${name}"`;
 
-  const policy = await loadSignaturePolicy(ws, { now: options.now });
+  const policy = await loadSignaturePolicy(ws, { now: options.now, hooks: options.hooks });
   let extra: { keyId: string; publicKey: Uint8Array } | undefined;
   if (options.trustKeyFile) {
     extra = await readPublicKeyFile(options.trustKeyFile);
@@ -439,7 +440,11 @@ export async function importBundle(
     extra && signer === extra.keyId &&
     !policy.trust.signed.keys[extra.keyId]?.roles.includes("manifests")
   ) {
-    await trustKey(ws, options.trustKeyFile!, { roles: ["manifests"], now: options.now });
+    await trustKey(ws, options.trustKeyFile!, {
+      roles: ["manifests"],
+      now: options.now,
+      hooks: options.hooks,
+    });
     trusted = extra.keyId;
   }
   const writes: Array<[string, Uint8Array]> = [];
@@ -447,7 +452,7 @@ export async function importBundle(
     if (!(await objectIntact(ws, hash))) writes.push([objectPath(ws, hash), b]);
   }
   await Deno.mkdir(ws.cas, { recursive: true });
-  await writeFilesDurably(ws.cas, writes, { label: "cas-object" });
-  if (entriesAdded) await writeIndex(ws, local);
+  await writeFilesDurably(ws.cas, writes, { label: "cas-object", hooks: options.hooks });
+  if (entriesAdded) await writeIndex(ws, local, options);
   return { objects: objects.size, added: writes.length, entriesAdded, trusted, signer };
 }

@@ -21,6 +21,7 @@
  */
 import {
   fromHex,
+  type Hooks,
   relativePath,
   sha256Hex,
   toHex,
@@ -474,7 +475,10 @@ export interface PackResult {
  * corrupt CAS object stops the build (run `registry verify`).
  * @throws {VerificationError} naming the corrupt object; {Deno.errors.NotFound} for a missing one.
  */
-export async function buildPack(ws: Workspace): Promise<PackResult> {
+export async function buildPack(
+  ws: Workspace,
+  options: { hooks?: Hooks } = {},
+): Promise<PackResult> {
   const records = await collectPackRecords(ws);
   const { pack, lut } = await encodePack(records);
   const files = packFiles(ws);
@@ -485,8 +489,8 @@ export async function buildPack(ws: Workspace): Promise<PackResult> {
     : undefined;
   if (!oldPack || !sameBytes(oldPack, pack)) {
     await Deno.mkdir(ws.pack, { recursive: true });
-    await writeFileAtomic(files.pack, pack, { label: "pack" });
-    await writeFileAtomic(files.lut, lut, { label: "pack-lut" });
+    await writeFileAtomic(files.pack, pack, { label: "pack", hooks: options.hooks });
+    await writeFileAtomic(files.lut, lut, { label: "pack-lut", hooks: options.hooks });
     written = true;
   }
   return { objects: records.length, packBytes: pack.length, lutBytes: lut.length, written };

@@ -14,6 +14,7 @@
 import {
   exists,
   fromBase64,
+  type Hooks,
   type KeyPair,
   relativePath,
   type SignatureBlock,
@@ -162,6 +163,8 @@ export interface LoadTrustOptions {
    * and the caller must write a fresh version at once).
    */
   allowExpired?: boolean;
+  /** Test hooks for the `seen.json` write (`trust-seen:*`). */
+  hooks?: Hooks;
 }
 
 /**
@@ -202,7 +205,7 @@ export async function loadTrustRoot(
       `Trust root v${current.signed.version} expired at ${current.signed.expires}: renew it with "rtt-deno keys renew"`,
     );
   }
-  if (current.signed.version > seen) await writeSeen(ws, current.signed.version);
+  if (current.signed.version > seen) await writeSeen(ws, current.signed.version, options.hooks);
   return current;
 }
 
@@ -245,9 +248,10 @@ async function highestKeptVersion(ws: Workspace): Promise<number> {
   return max;
 }
 
-async function writeSeen(ws: Workspace, version: number): Promise<void> {
+async function writeSeen(ws: Workspace, version: number, hooks?: Hooks): Promise<void> {
   await writeJsonAtomic(`${ws.trust}/seen.json`, { highest_version: version }, {
     label: "trust-seen",
+    hooks,
   });
 }
 
@@ -256,7 +260,7 @@ function expiry(now: Date): string {
   return d.toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
-async function writeRoot(ws: Workspace, root: TrustRoot): Promise<void> {
+async function writeRoot(ws: Workspace, root: TrustRoot, hooks?: Hooks): Promise<void> {
   await Deno.mkdir(ws.trustKeys, { recursive: true });
   for (const [id, k] of Object.entries(root.signed.keys)) {
     const p = `${ws.trustKeys}/${id.replace(":", "_")}.pub.json`;
@@ -266,12 +270,12 @@ async function writeRoot(ws: Workspace, root: TrustRoot): Promise<void> {
         key_id: id,
         public: k.public,
         ...(k.name ? { name: k.name } : {}),
-      });
+      }, { hooks });
     }
   }
-  await writeJsonAtomic(rootPath(ws, root.signed.version), root, { label: "trust-root" });
-  await writeJsonAtomic(rootPath(ws), root, { label: "trust-root" });
-  await writeSeen(ws, root.signed.version);
+  await writeJsonAtomic(rootPath(ws, root.signed.version), root, { label: "trust-root", hooks });
+  await writeJsonAtomic(rootPath(ws), root, { label: "trust-root", hooks });
+  await writeSeen(ws, root.signed.version, hooks);
 }
 
 /**
@@ -281,7 +285,7 @@ async function writeRoot(ws: Workspace, root: TrustRoot): Promise<void> {
 export async function createTrustRoot(
   ws: Workspace,
   key: KeyPair,
-  options: { name?: string; now?: Date } = {},
+  options: { name?: string; now?: Date; hooks?: Hooks } = {},
 ): Promise<TrustRoot> {
   if (await exists(rootPath(ws))) {
     throw new IoError(
@@ -302,7 +306,7 @@ export async function createTrustRoot(
     },
   };
   const root = { signed, signatures: [await signPayload(key, "trust-root", signed)] };
-  await writeRoot(ws, root);
+  await writeRoot(ws, root, options.hooks);
   return root;
 }
 
@@ -316,7 +320,7 @@ export async function updateTrustRoot(
   ws: Workspace,
   change: (body: TrustRootBody) => void,
   signers: KeyPair[],
-  options: { now?: Date; allowExpired?: boolean } = {},
+  options: LoadTrustOptions = {},
 ): Promise<TrustRoot> {
   const current = await loadTrustRoot(ws, options);
   const body: TrustRootBody = structuredClone(current.signed);
@@ -341,7 +345,7 @@ export async function updateTrustRoot(
   }
   const next = { signed: body, signatures };
   await checkVersion(current.signed, next, "update");
-  await writeRoot(ws, next);
+  await writeRoot(ws, next, options.hooks);
   return next;
 }
 

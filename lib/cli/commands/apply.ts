@@ -56,10 +56,9 @@ export function registerApply(program: Command): void {
       "--no-verify",
       "skip the signature check (only when panel.yaml security.allow_unsigned_plans is true)",
     )
-    .option("--break-lock <id>", "break the lock of a dead apply with this id (after a crash)")
     .action(async (
       arg: string | undefined,
-      opts: { dryRun?: boolean; canary?: string; verify: boolean; breakLock?: string },
+      opts: { dryRun?: boolean; canary?: string; verify: boolean },
       cmd: Command,
     ) => {
       const ctx = contextOf(cmd);
@@ -123,20 +122,19 @@ export function registerApply(program: Command): void {
         return;
       }
 
-      const faults = rec.faultsFromEnv();
       const result = await rec.withLock(ws, async (recovery) => {
         if (recovery.action !== "none") ctx.out.note(`[50] [NOTE] recovery: ${recovery.detail}`);
         return await rec.applyPlan(ws, plan, {
           planFile: file,
           canaryPercent: canary,
           unverified: !opts.verify,
-          participants: faults.participants,
-          failFsync: faults.failFsync,
+          participants: ctx.participants,
+          hooks: ctx.hooks,
           prepareTimeoutMs: panel.apply?.prepare_timeout_ms,
           verifyWindowMs: panel.apply?.verify_window_ms,
           onEvent: (line) => ctx.out.note(`[50] [INFO] ${line}`),
         });
-      }, { command: "apply", breakLock: opts.breakLock, failFsync: faults.failFsync });
+      }, { command: "apply", hooks: ctx.hooks });
       ctx.out.result(result);
       switch (result.status) {
         case "noop":

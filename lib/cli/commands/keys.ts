@@ -21,7 +21,7 @@ export function registerKeys(program: Command): void {
       const ctx = contextOf(cmd);
       const ws = ctx.workspace();
       const { generateKey, publicKeyPath } = await import("../../security/mod.ts");
-      const pair = await generateKey(ws, opts.name);
+      const pair = await generateKey(ws, opts.name, { hooks: ctx.hooks });
       const pub = relativePath(ws.root, publicKeyPath(ws, opts.name));
       ctx.out.result({ name: opts.name, key_id: pair.keyId, public_key_file: pub });
       ctx.out.line(`created key "${opts.name}" ${pair.keyId}`);
@@ -66,7 +66,8 @@ export function registerKeys(program: Command): void {
             roles: parseRoles(opts.role),
             name: opts.name,
             signWith: opts.signWith,
-          }));
+            hooks: ctx.hooks,
+          }), { hooks: ctx.hooks });
         const roles = r.root.signed.keys[r.keyId].roles;
         ctx.out.result({
           key_id: r.keyId,
@@ -95,7 +96,8 @@ export function registerKeys(program: Command): void {
         untrustKey(ws, keyId, {
           roles: opts.role ? parseRoles(opts.role) : undefined,
           signWith: opts.signWith,
-        }));
+          hooks: ctx.hooks,
+        }), { hooks: ctx.hooks });
       const left = root.signed.keys[keyId]?.roles ?? [];
       ctx.out.result({ key_id: keyId, version: root.signed.version, roles: left });
       ctx.out.line(
@@ -118,7 +120,8 @@ export function registerKeys(program: Command): void {
       const r = await underWorkspaceLock(
         ws,
         "keys rotate",
-        () => rotateKey(ws, opts.name, { revoke: opts.revoke }),
+        () => rotateKey(ws, opts.name, { revoke: opts.revoke, hooks: ctx.hooks }),
+        { hooks: ctx.hooks },
       );
       ctx.out.result({
         old_key_id: r.oldKeyId,
@@ -145,7 +148,8 @@ export function registerKeys(program: Command): void {
       const root = await underWorkspaceLock(
         ws,
         "keys threshold",
-        () => setThreshold(ws, Number(n), { signWith: opts.signWith }),
+        () => setThreshold(ws, Number(n), { signWith: opts.signWith, hooks: ctx.hooks }),
+        { hooks: ctx.hooks },
       );
       ctx.out.result({ version: root.signed.version, threshold: root.signed.threshold });
       ctx.out.line(`trust root v${root.signed.version}: threshold ${root.signed.threshold}`);
@@ -161,7 +165,8 @@ export function registerKeys(program: Command): void {
       const root = await underWorkspaceLock(
         ws,
         "keys renew",
-        () => renewTrustRoot(ws, { signWith: opts.signWith }),
+        () => renewTrustRoot(ws, { signWith: opts.signWith, hooks: ctx.hooks }),
+        { hooks: ctx.hooks },
       );
       ctx.out.result({ version: root.signed.version, expires: root.signed.expires });
       ctx.out.line(`trust root v${root.signed.version} expires ${root.signed.expires}`);

@@ -77,7 +77,7 @@ export function registerPlan(program: Command): void {
       }
       // The base graph must be a consistent committed state: finish or undo an interrupted apply.
       const { recover } = await import("../../reconciler/mod.ts");
-      await recover(ws);
+      await recover(ws, { hooks: ctx.hooks });
       const [state, topology, model] = await Promise.all([
         readCommittedState(ws),
         solver.readTopology(),

@@ -7,21 +7,12 @@ export function registerRecover(program: Command): void {
     .description(
       "finish or undo an interrupted transaction from the WAL (idempotent; runs automatically before apply, rollback, status)",
     )
-    .option("--break-lock <id>", "break the lock of a dead process with this id (after a crash)")
-    .action(async (opts: { breakLock?: string }, cmd: Command) => {
+    .action(async (_opts: unknown, cmd: Command) => {
       const ctx = contextOf(cmd);
       const ws = ctx.workspace();
       const rec = await import("../../reconciler/mod.ts");
       const { readCommittedState } = await import("../../graph/mod.ts");
-      const faults = rec.faultsFromEnv();
-      let report;
-      if (opts.breakLock !== undefined) {
-        report = await rec.withLock(ws, (r) => Promise.resolve(r), {
-          command: "recover",
-          breakLock: opts.breakLock,
-          failFsync: faults.failFsync,
-        });
-      } else report = await rec.recover(ws, { failFsync: faults.failFsync });
+      const report = await rec.recover(ws, { hooks: ctx.hooks });
       const state = await readCommittedState(ws);
       ctx.out.result({ ...report, seq: state.seq, graph_hash: state.graph_hash });
       ctx.out.line(`[50] [INFO] Recovery: ${report.detail}`);

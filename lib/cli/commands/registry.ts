@@ -27,7 +27,8 @@ export function registerRegistry(program: Command): void {
       const r = await underWorkspaceLock(
         ws,
         "registry ingest",
-        () => ingestManifests(ws, inputs, { signWith }),
+        () => ingestManifests(ws, inputs, { signWith, hooks: ctx.hooks }),
+        { hooks: ctx.hooks },
       );
       const ms = performance.now() - t0;
       ctx.out.result({
@@ -118,7 +119,9 @@ export function registerRegistry(program: Command): void {
       const ws = ctx.workspace();
       const r = opts.dryRun
         ? await collectGarbage(ws, { dryRun: true })
-        : await underWorkspaceLock(ws, "registry gc", () => collectGarbage(ws));
+        : await underWorkspaceLock(ws, "registry gc", () => collectGarbage(ws), {
+          hooks: ctx.hooks,
+        });
       ctx.out.result(r);
       for (const h of r.removed) ctx.out.note(`  ${opts.dryRun ? "would remove" : "removed"} ${h}`);
       ctx.out.line(
@@ -135,7 +138,14 @@ export function registerRegistry(program: Command): void {
       const { buildPack } = await import("../../registry/mod.ts");
       const t0 = performance.now();
       const ws = ctx.workspace();
-      const r = await underWorkspaceLock(ws, "registry pack", () => buildPack(ws));
+      const r = await underWorkspaceLock(
+        ws,
+        "registry pack",
+        () => buildPack(ws, { hooks: ctx.hooks }),
+        {
+          hooks: ctx.hooks,
+        },
+      );
       const ms = performance.now() - t0;
       ctx.out.result({ ...r, elapsed_ms: Math.round(ms) });
       ctx.out.line(
@@ -156,7 +166,8 @@ export function registerRegistry(program: Command): void {
       const ws = ctx.workspace();
       const { exportBundle } = await import("../../registry/mod.ts");
       const { loadKey } = await import("../../security/mod.ts");
-      const r = await exportBundle(ws, resolvePath(file), { key: await loadKey(ws, opts.key) });
+      const key = await loadKey(ws, opts.key);
+      const r = await exportBundle(ws, resolvePath(file), { key, hooks: ctx.hooks });
       ctx.out.result(r);
       ctx.out.line(
         `exported ${r.objects} object(s) and trust root v${r.trustVersion} to ${file} (${r.bytes} bytes, signed by ${r.signer})`,
@@ -179,7 +190,9 @@ export function registerRegistry(program: Command): void {
         () =>
           importBundle(ws, resolvePath(file), {
             trustKeyFile: opts.trustKey ? resolvePath(opts.trustKey) : undefined,
+            hooks: ctx.hooks,
           }),
+        { hooks: ctx.hooks },
       );
       ctx.out.result(r);
       if (r.trusted) ctx.out.note(`  now trusting ${r.trusted} for manifests`);

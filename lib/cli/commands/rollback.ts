@@ -9,8 +9,7 @@ export function registerRollback(program: Command): void {
       "return to the graph committed at <seq> (default: the commit before the current one) as a new transaction",
     )
     .argument("[seq]", "WAL seq of a COMMIT record (0 = the empty graph)")
-    .option("--break-lock <id>", "break the lock of a dead process with this id (after a crash)")
-    .action(async (seqArg: string | undefined, opts: { breakLock?: string }, cmd: Command) => {
+    .action(async (seqArg: string | undefined, _opts: unknown, cmd: Command) => {
       const ctx = contextOf(cmd);
       const ws = ctx.workspace();
       if (seqArg !== undefined && !/^\d+$/.test(seqArg)) {
@@ -21,17 +20,16 @@ export function registerRollback(program: Command): void {
       const { loadPanelConfig } = await import("../../config/mod.ts");
       const rec = await import("../../reconciler/mod.ts");
       const panel = await loadPanelConfig(ws);
-      const faults = rec.faultsFromEnv();
       const result = await rec.withLock(ws, async (recovery) => {
         if (recovery.action !== "none") ctx.out.note(`[50] [NOTE] recovery: ${recovery.detail}`);
         return await rec.rollbackTo(ws, seqArg === undefined ? undefined : Number(seqArg), {
-          participants: faults.participants,
-          failFsync: faults.failFsync,
+          participants: ctx.participants,
+          hooks: ctx.hooks,
           prepareTimeoutMs: panel.apply?.prepare_timeout_ms,
           verifyWindowMs: panel.apply?.verify_window_ms,
           onEvent: (line) => ctx.out.note(`[50] [INFO] ${line}`),
         });
-      }, { command: "rollback", breakLock: opts.breakLock, failFsync: faults.failFsync });
+      }, { command: "rollback", hooks: ctx.hooks });
       ctx.out.result(result);
       if (result.status === "noop") {
         ctx.out.line(

@@ -17,7 +17,7 @@ export function registerStatus(program: Command): void {
         keyId = JSON.parse(await Deno.readTextFile(`${ws.keys}/default.pub.json`)).key_id ?? null;
       } catch { /* no key yet */ }
       const { reconcilerStatus } = await import("../../reconciler/mod.ts");
-      const r = initialised ? await reconcilerStatus(ws) : null;
+      const r = initialised ? await reconcilerStatus(ws, { hooks: ctx.hooks }) : null;
       const status = {
         workspace: ws.root,
         initialised,
@@ -49,8 +49,7 @@ export function registerStatus(program: Command): void {
       );
       if (lock) {
         ctx.out.line(
-          `lock        ${lock.id}: ${lock.command} pid ${lock.pid} since ${lock.started_at} ` +
-            (lock.alive ? "(running)" : `(DEAD: run "rtt-deno recover --break-lock ${lock.id}")`),
+          `lock        ${lock.id}: ${lock.command} pid ${lock.pid} since ${lock.started_at} (running)`,
         );
       } else ctx.out.line("lock        none");
       if (status.recovery) ctx.out.line(`recovery    ${status.recovery.detail}`);
