@@ -6,6 +6,7 @@
  */
 import {
   exists,
+  type Hooks,
   relativePath,
   type Workspace,
   WORKSPACE_DIRS,
@@ -29,8 +30,11 @@ export interface InitResult {
   createdTrustRoot: boolean;
 }
 
-/** Creates what is missing in the workspace. */
-export async function initWorkspace(ws: Workspace): Promise<InitResult> {
+/** Creates what is missing in the workspace (`hooks`: test hooks for its writes). */
+export async function initWorkspace(
+  ws: Workspace,
+  options: { hooks?: Hooks } = {},
+): Promise<InitResult> {
   const createdDirs: string[] = [];
   for (const d of WORKSPACE_DIRS) {
     const abs = `${ws.root}/${d}`;
@@ -50,11 +54,11 @@ export async function initWorkspace(ws: Workspace): Promise<InitResult> {
     const rel = relativePath(ws.root, path);
     if (await exists(path)) keptFiles.push(rel);
     else {
-      await writeFileAtomic(path, text, { label: "init" });
+      await writeFileAtomic(path, text, { label: "init", hooks: options.hooks });
       createdFiles.push(rel);
     }
   }
-  const id = await ensureIdentity(ws);
+  const id = await ensureIdentity(ws, options);
   return {
     root: ws.root,
     createdDirs,

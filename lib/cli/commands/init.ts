@@ -13,7 +13,7 @@ export function registerInit(program: Command): void {
       const ctx = contextOf(cmd);
       const { initWorkspace } = await import("../../pipeline/mod.ts");
       const ws = findWorkspace(dir ? resolvePath(dir) : (ctx.globals.workspace ?? Deno.cwd()));
-      const r = await initWorkspace(ws);
+      const r = await initWorkspace(ws, { hooks: ctx.hooks });
       ctx.out.result(r);
       const changed = r.createdDirs.length + r.createdFiles.length + (r.createdKey ? 1 : 0);
       ctx.out.line(

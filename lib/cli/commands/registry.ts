@@ -142,9 +142,7 @@ export function registerRegistry(program: Command): void {
         ws,
         "registry pack",
         () => buildPack(ws, { hooks: ctx.hooks }),
-        {
-          hooks: ctx.hooks,
-        },
+        { hooks: ctx.hooks },
       );
       const ms = performance.now() - t0;
       ctx.out.result({ ...r, elapsed_ms: Math.round(ms) });
