@@ -8,20 +8,12 @@ import assert from "node:assert/strict";
 import { readWorkspaceLock, workspaceAt } from "../lib/core/mod.ts";
 import { EMPTY_GRAPH, readCommittedState } from "../lib/graph/mod.ts";
 import { lastTransaction, scanWal } from "../lib/reconciler/mod.ts";
-import { entryPoint, REPO, rtt, tempDir } from "./_helpers.ts";
+import { copyDir, entryPoint, REPO, rtt, tempDir } from "./_helpers.ts";
 import { buildPlan, initWorkspaceWithKey, testRoutes, writePlan } from "./_plans.ts";
 import { rng } from "./_synthetic.ts";
 
 const TRIALS = 20;
 const ROUTES = 1500;
-
-async function copyDir(src: string, dest: string): Promise<void> {
-  await Deno.mkdir(dest, { recursive: true });
-  for await (const e of Deno.readDir(src)) {
-    if (e.isDirectory) await copyDir(`${src}/${e.name}`, `${dest}/${e.name}`);
-    else if (e.isFile) await Deno.copyFile(`${src}/${e.name}`, `${dest}/${e.name}`);
-  }
-}
 
 /** Starts `rtt-deno apply <plan>` (the product entry point) and SIGKILLs it after `delayMs`. */
 async function killedApply(root: string, plan: string, delayMs: number): Promise<boolean> {
