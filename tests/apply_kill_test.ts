@@ -1,9 +1,9 @@
 /**
  * The workspace lock dies with its holder: an apply of 1,500 routes is
  * killed with SIGKILL from outside at seeded random moments (half over its
- * whole run, half over its transaction),
- * and every time a plain `apply` of the same plan then succeeds (it recovers
- * from the WAL by itself; nobody breaks a lock) and `wal verify` passes.
+ * whole run, half over its transaction), and every time a plain `apply` of
+ * the same plan then succeeds (it recovers from the WAL by itself; nobody
+ * breaks a lock) and `wal verify` passes.
  */
 import assert from "node:assert/strict";
 import { readWorkspaceLock, workspaceAt } from "../lib/core/mod.ts";
