@@ -52,4 +52,3 @@ export {
   ShmRing,
   type WaitOptions,
 } from "./ring.ts";
-export { processAlive } from "./process.ts";

@@ -76,8 +76,6 @@ export const symbols = {
   rtt_pin_thread: { parameters: ["buffer", "u32"], result: "i32" },
   /** `extern "C" fn rtt_thread_affinity(out: *mut u32, cap: u32) -> i32` */
   rtt_thread_affinity: { parameters: ["buffer", "u32"], result: "i32" },
-  /** `extern "C" fn rtt_pid_alive(pid: u32) -> i32` */
-  rtt_pid_alive: { parameters: ["u32"], result: "i32" },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 /** ABI version this table binds; a library reporting another version is refused. */

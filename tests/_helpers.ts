@@ -6,7 +6,7 @@
  * @module
  */
 
-export { copySample, manifest, tempDir, writeTree } from "../lib/testing/mod.ts";
+export { copyDir, copySample, manifest, tempDir, writeTree } from "../lib/testing/mod.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 const decoder = new TextDecoder();
@@ -21,13 +21,27 @@ export interface CliResult {
   stderr: string;
 }
 
+/** How {@linkcode rtt} runs the command. */
+export interface RttOptions {
+  cwd?: string;
+  env?: Record<string, string>;
+  /**
+   * Run the test entry point `tests/_entry.ts` instead of `main.ts`: the same
+   * CLI, with crash and fault hooks built from `RTT_CRASH_AT`, `RTT_CRASH_TRACE`,
+   * `RTT_TEST_PARTICIPANT` and `RTT_FAIL_FSYNC` in `env`.
+   */
+  testEntry?: boolean;
+}
+
+/** Path of the entry point a run uses. */
+export function entryPoint(options: { testEntry?: boolean } = {}): string {
+  return options.testEntry ? `${ROOT}/tests/_entry.ts` : `${ROOT}/main.ts`;
+}
+
 /** Runs `rtt-deno <args>` in a child process. */
-export async function rtt(
-  args: string[],
-  options: { cwd?: string; env?: Record<string, string> } = {},
-): Promise<CliResult> {
+export async function rtt(args: string[], options: RttOptions = {}): Promise<CliResult> {
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-q", "-P=rtt", "--config", `${ROOT}/deno.json`, `${ROOT}/main.ts`, ...args],
+    args: ["run", "-q", "-P=rtt", "--config", `${ROOT}/deno.json`, entryPoint(options), ...args],
     cwd: options.cwd ?? ROOT,
     env: { NO_COLOR: "1", ...options.env },
     stdout: "piped",
@@ -39,7 +53,7 @@ export async function rtt(
 /** Runs the CLI with --json and parses stdout. */
 export async function rttJson<T = Record<string, unknown>>(
   args: string[],
-  options: { cwd?: string; env?: Record<string, string> } = {},
+  options: RttOptions = {},
 ): Promise<{ code: number; json: T; stderr: string }> {
   const r = await rtt(["--json", ...args], options);
   let json: T;
@@ -82,4 +96,39 @@ export async function snapshotTree(dir: string): Promise<Record<string, string>>
   }
   await walk(dir, "");
   return out;
+}
+
+/** A child process holding a workspace's lock, killed (SIGKILL) on dispose. */
+export interface LockHolder extends AsyncDisposable {
+  pid: number;
+  /** Lock id in its owner record. */
+  id: string;
+}
+
+/** Starts a process that takes the workspace lock of `root` for `command` and keeps it. */
+export async function holdWorkspaceLock(root: string, command = "apply"): Promise<LockHolder> {
+  const lockModule = new URL("../lib/core/workspace_lock.ts", import.meta.url).href;
+  const code = `import { acquireWorkspaceLock } from "${lockModule}";
+    const lock = await acquireWorkspaceLock({ rtt: ${JSON.stringify(`${root}/.rtt`)} }, ${
+    JSON.stringify(command)
+  });
+    console.log(lock.owner.id);
+    setInterval(() => {}, 60_000);`;
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["eval", "-q", code],
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const reader = child.stdout.getReader();
+  const { value } = await reader.read();
+  reader.releaseLock();
+  await child.stdout.cancel();
+  return {
+    pid: child.pid,
+    id: decoder.decode(value).trim(),
+    async [Symbol.asyncDispose]() {
+      child.kill("SIGKILL");
+      await child.status;
+    },
+  };
 }

@@ -1,8 +1,9 @@
 /**
  * Crash safety of apply, rollback and recovery: every point where they
- * write, fsync, rename or link is enumerated with RTT_CRASH_TRACE; then the
- * command runs once per point in a child process that SIGKILLs itself there
- * (RTT_CRASH_AT), and the test checks that recovery leaves exactly the old
+ * write, fsync, rename or take the lock is enumerated with RTT_CRASH_TRACE; then the
+ * command runs once per point in a child process (the test entry point) that
+ * SIGKILLs itself there (RTT_CRASH_AT), and the test checks that a plain
+ * `recover` (the dead process's lock went with it) leaves exactly the old
  * or the new committed graph (which one is decided by whether the COMMIT
  * record was written), that the WAL chain verifies and matches the state,
  * that recovery is idempotent, and that running the command again converges.
@@ -10,16 +11,25 @@
 import assert from "node:assert/strict";
 import { workspaceAt } from "../lib/core/mod.ts";
 import { graphHash, type PlannedRoute, readCommittedState } from "../lib/graph/mod.ts";
-import { readLock, recover, scanWal } from "../lib/reconciler/mod.ts";
-import { REPO, rtt, tempDir } from "./_helpers.ts";
+import { readWorkspaceLock } from "../lib/core/mod.ts";
+import { recover, scanWal } from "../lib/reconciler/mod.ts";
+import { entryPoint, REPO, rtt, tempDir } from "./_helpers.ts";
 import { buildPlan, initWorkspaceWithKey, testRoute, testRoutes, writePlan } from "./_plans.ts";
 
 const decoder = new TextDecoder();
 
-/** Runs the CLI with extra env and reports whether it died by SIGKILL. */
+/** Runs the CLI (test entry) with extra env and reports whether it died by SIGKILL. */
 async function run(args: string[], cwd: string, env: Record<string, string> = {}) {
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-q", "-P=rtt", "--config", `${REPO}/deno.json`, `${REPO}/main.ts`, ...args],
+    args: [
+      "run",
+      "-q",
+      "-P=rtt",
+      "--config",
+      `${REPO}/deno.json`,
+      entryPoint({ testEntry: true }),
+      ...args,
+    ],
     cwd,
     env: { NO_COLOR: "1", ...env },
     stdout: "piped",
@@ -123,11 +133,8 @@ async function crashEverywhere(s: Scenario): Promise<string[]> {
       `${point}: expected SIGKILL, got exit ${crashed.code}: ${crashed.stderr}`,
     );
 
-    const lock = await readLock(ws);
-    const rec = await run(
-      lock ? ["--json", "recover", "--break-lock", lock.id] : ["--json", "recover"],
-      root,
-    );
+    assert.equal(await readWorkspaceLock(ws), null, `${point}: the dead process holds no lock`);
+    const rec = await run(["--json", "recover"], root);
     assert.equal(rec.code, 0, `${point}: recover failed: ${rec.stderr}`);
     const expected = i < commitAt ? s.oldHash : s.newHash;
     const state = await readCommittedState(ws);
@@ -149,7 +156,7 @@ async function crashEverywhere(s: Scenario): Promise<string[]> {
     const again = await run(s.args, root, s.env);
     assert.equal(again.code, s.exitCode ?? 0, `${point}: re-run: ${again.stderr}`);
     assert.equal((await readCommittedState(ws)).graph_hash, s.newHash, `${point}: converges`);
-    assert.equal(await readLock(ws), null, point);
+    assert.equal(await readWorkspaceLock(ws), null, point);
     const strays = [...Deno.readDirSync(ws.rtt)].filter((e) => e.name.startsWith(".lock."));
     assert.deepEqual(strays, [], `${point}: no lock temp file is left behind`);
     const verify = await run(["wal", "verify"], root);
@@ -226,10 +233,9 @@ Deno.test({
     // Crash right after the COMMIT record is durable: recovery must roll forward.
     const crashed = await run(["apply", t.p2], dir.path, { RTT_CRASH_AT: "state:write" });
     assert.ok(crashed.killed);
-    const lock = (await readLock(workspaceAt(dir.path)))!;
     const points = await crashEverywhere({
       template: dir.path,
-      args: ["recover", "--break-lock", lock.id],
+      args: ["recover"],
       oldHash: t.p1Target,
       newHash: t.p2Target,
     });

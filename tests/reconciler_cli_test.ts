@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { workspaceAt } from "../lib/core/mod.ts";
+import { readWorkspaceLock, workspaceAt } from "../lib/core/mod.ts";
 import { EMPTY_GRAPH, graphHash, readCommittedState } from "../lib/graph/mod.ts";
 import { generateKeyPair } from "../lib/core/mod.ts";
-import { readLock, recover, scanWal, segmentPath } from "../lib/reconciler/mod.ts";
-import { rtt, rttJson, tempDir } from "./_helpers.ts";
+import { recover, scanWal, segmentPath } from "../lib/reconciler/mod.ts";
+import { holdWorkspaceLock, rtt, rttJson, tempDir } from "./_helpers.ts";
 import { buildPlan, initWorkspaceWithKey, testRoutes, writePlan } from "./_plans.ts";
 
 async function fastPanel(root: string, extra: Record<string, string> = {}): Promise<void> {
@@ -161,6 +161,7 @@ Deno.test("a NACK, a hung participant or a failed COMMIT fsync leave the committ
   const nack = await rttJson<{ status: string; failure: { batch: number } }>(["apply", file], {
     cwd: dir.path,
     env: { RTT_TEST_PARTICIPANT: "nack@prepare:2" },
+    testEntry: true,
   });
   assert.equal(nack.code, 1);
   assert.equal(nack.json.status, "aborted");
@@ -168,12 +169,14 @@ Deno.test("a NACK, a hung participant or a failed COMMIT fsync leave the committ
   const hang = await rtt(["apply", file], {
     cwd: dir.path,
     env: { RTT_TEST_PARTICIPANT: "hang@prepare:3" },
+    testEntry: true,
   });
   assert.equal(hang.code, 1);
   assert.match(hang.stderr, /no vote within 50 ms/);
   const fsync = await rtt(["apply", file], {
     cwd: dir.path,
     env: { RTT_FAIL_FSYNC: "wal:commit:fsync" },
+    testEntry: true,
   });
   assert.equal(fsync.code, 74, fsync.stderr);
   assert.match(fsync.stderr, /COMMIT record could not be made durable/);
@@ -224,7 +227,7 @@ Deno.test("a torn last WAL record is dropped by recovery at every byte offset; a
   assert.equal((await rtt(["status"], { cwd: dir.path })).code, 0, "status still reads");
 });
 
-Deno.test("a dead apply's lock is reported and broken only with --break-lock <id>", async () => {
+Deno.test("a crashed apply leaves no lock: status and the next apply recover by themselves", async () => {
   await using dir = await tempDir();
   const key = await initWorkspaceWithKey(dir.path);
   await fastPanel(dir.path);
@@ -233,25 +236,28 @@ Deno.test("a dead apply's lock is reported and broken only with --break-lock <id
   const crashed = await rtt(["apply", file], {
     cwd: dir.path,
     env: { RTT_TEST_PARTICIPANT: "crash@commit:2" },
+    testEntry: true,
   });
   assert.notEqual(crashed.code, 0);
   const ws = workspaceAt(dir.path);
-  const lock = (await readLock(ws))!;
-  assert.equal(lock.alive, false);
+  assert.equal(await readWorkspaceLock(ws), null);
   const st = await rtt(["status"], { cwd: dir.path });
-  assert.match(st.stdout, new RegExp(`lock +${lock.id}: apply pid \\d+ .*DEAD`));
-  assert.match(st.stdout, /recovery +pending/);
-  const refused = await rtt(["apply", file], { cwd: dir.path });
-  assert.equal(refused.code, 74);
-  assert.match(refused.stderr, new RegExp(`recover --break-lock ${lock.id}`));
-  assert.equal((await rtt(["recover", "--break-lock", "nope"], { cwd: dir.path })).code, 74);
-  const rec = await rttJson<{ action: string }>(["recover", "--break-lock", lock.id], {
-    cwd: dir.path,
-  });
-  assert.equal(rec.code, 0);
-  assert.equal(rec.json.action, "rolled-back");
+  assert.equal(st.code, 0, st.stderr);
+  assert.match(st.stdout, /lock +none/);
+  assert.match(st.stdout, /recovery +.*rolled transaction t-[0-9a-f]+ back/);
   assert.equal((await readCommittedState(ws)).seq, 0);
-  assert.equal((await rtt(["apply", file], { cwd: dir.path })).code, 0);
+
+  const again = await rtt(["apply", file], {
+    cwd: dir.path,
+    env: { RTT_TEST_PARTICIPANT: "crash@commit:1" },
+    testEntry: true,
+  });
+  assert.notEqual(again.code, 0);
+  const applied = await rtt(["apply", file], { cwd: dir.path });
+  assert.equal(applied.code, 0, applied.stderr);
+  assert.match(applied.stderr + applied.stdout, /recovery: rolled transaction t-[0-9a-f]+ back/);
+  assert.equal((await readCommittedState(ws)).graph_hash, p.target_graph);
+  assert.equal((await rtt(["wal", "verify"], { cwd: dir.path })).code, 0);
 });
 
 Deno.test("rollback with nothing committed exits 66, in a workspace and in a bare folder", async () => {
@@ -284,7 +290,7 @@ Deno.test("apply --canary aborts on a canary breach; an SLO breach after commit 
   const file = await writePlan(dir.path, p);
   const canary = await rttJson<{ status: string; failure: { step: string; batch: number } }>(
     ["apply", "--canary", "50", file],
-    { cwd: dir.path, env: { RTT_TEST_PARTICIPANT: "unhealthy@health:1" } },
+    { cwd: dir.path, env: { RTT_TEST_PARTICIPANT: "unhealthy@health:1" }, testEntry: true },
   );
   assert.equal(canary.code, 1, canary.stderr);
   assert.equal(canary.json.status, "aborted");
@@ -295,6 +301,7 @@ Deno.test("apply --canary aborts on a canary breach; an SLO breach after commit 
   const slo = await rtt(["apply", file], {
     cwd: dir.path,
     env: { RTT_TEST_PARTICIPANT: "unhealthy@health:1" },
+    testEntry: true,
   });
   assert.equal(slo.code, 1);
   assert.match(slo.stderr, /verify window failed .*injected SLO breach.*rolled back at seq \d+/);
@@ -308,23 +315,25 @@ Deno.test("apply --canary aborts on a canary breach; an SLO breach after commit 
   assert.equal((await readCommittedState(ws)).graph_hash, p.target_graph);
 });
 
-Deno.test("a live owner's lock is reported as running and never broken (product permission set)", async () => {
+Deno.test("a live holder's lock is reported as running and makes apply and rollback exit 74", async () => {
   await using dir = await tempDir();
-  await initWorkspaceWithKey(dir.path);
-  const owner = new Deno.Command("sleep", { args: ["30"] }).spawn();
-  try {
-    await Deno.writeTextFile(
-      `${dir.path}/.rtt/lock`,
-      JSON.stringify({ id: "0123456789ab", pid: owner.pid, command: "apply", started_at: "now" }),
+  const key = await initWorkspaceWithKey(dir.path);
+  const file = await writePlan(dir.path, await buildPlan(key, EMPTY_GRAPH, testRoutes(2)));
+  await using holder = await holdWorkspaceLock(dir.path, "apply");
+  const st = await rtt(["status"], { cwd: dir.path });
+  assert.match(
+    st.stdout,
+    new RegExp(`lock +${holder.id}: apply pid ${holder.pid} .*\\(running\\)`),
+  );
+  for (const args of [["apply", file], ["rollback", "0"]]) {
+    const refused = await rtt(args, { cwd: dir.path });
+    assert.equal(refused.code, 74, `${args[0]}: ${refused.stderr}`);
+    assert.match(
+      refused.stderr,
+      new RegExp(
+        `locked by a running rtt-deno apply \\(pid ${holder.pid}, lock id ${holder.id}, since`,
+      ),
     );
-    const st = await rtt(["status"], { cwd: dir.path });
-    assert.match(st.stdout, /lock +0123456789ab: apply pid \d+ .*\(running\)/);
-    const refused = await rtt(["recover", "--break-lock", "0123456789ab"], { cwd: dir.path });
-    assert.equal(refused.code, 74);
-    assert.match(refused.stderr, /locked by a running rtt-deno apply/);
-    assert.ok(await Deno.stat(`${dir.path}/.rtt/lock`));
-  } finally {
-    owner.kill("SIGKILL");
-    await owner.status;
   }
+  assert.equal((await readCommittedState(workspaceAt(dir.path))).seq, 0);
 });

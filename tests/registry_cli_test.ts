@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { openBundle } from "../lib/registry/mod.ts";
-import { copySample, rtt, rttJson, snapshotTree, tempDir } from "./_helpers.ts";
+import { copySample, holdWorkspaceLock, rtt, rttJson, snapshotTree, tempDir } from "./_helpers.ts";
 
 interface Entry {
   saddr: string;
@@ -328,24 +328,15 @@ Deno.test("import --trust-key that the receiver's root threshold refuses writes 
   assert.deepEqual(await snapshotTree(`${b.path}/.rtt/registry`), before);
 });
 
-Deno.test("registry and trust writes wait for nobody: a live lock holder makes them exit 74", async () => {
+Deno.test("registry and trust writes wait a bounded time for a live lock holder, then exit 74", async () => {
   await using dir = await tempDir();
   await sampleWorkspace(dir.path);
-  const owner = new Deno.Command("sleep", { args: ["30"] }).spawn();
-  try {
-    await Deno.writeTextFile(
-      `${dir.path}/.rtt/lock`,
-      JSON.stringify({ id: "abcdefabcdef", pid: owner.pid, command: "apply", started_at: "now" }),
-    );
-    const before = await snapshotTree(`${dir.path}/.rtt/registry`);
-    for (const args of [["registry", "ingest", "--sign"], ["registry", "gc"], ["keys", "renew"]]) {
-      const r = await rtt(["-w", dir.path, ...args]);
-      assert.equal(r.code, 74, `${args.join(" ")}: ${r.stderr}`);
-      assert.match(r.stderr, /locked by a running rtt-deno apply/);
-    }
-    assert.deepEqual(await snapshotTree(`${dir.path}/.rtt/registry`), before);
-  } finally {
-    owner.kill("SIGKILL");
-    await owner.status;
+  await using _holder = await holdWorkspaceLock(dir.path, "apply");
+  const before = await snapshotTree(`${dir.path}/.rtt/registry`);
+  for (const args of [["registry", "ingest", "--sign"], ["registry", "gc"], ["keys", "renew"]]) {
+    const r = await rtt(["-w", dir.path, ...args]);
+    assert.equal(r.code, 74, `${args.join(" ")}: ${r.stderr}`);
+    assert.match(r.stderr, /locked by a running rtt-deno apply/);
   }
+  assert.deepEqual(await snapshotTree(`${dir.path}/.rtt/registry`), before);
 });

@@ -442,11 +442,5 @@ pub extern "C" fn rtt_thread_affinity(out: *mut u32, cap: u32) -> i32 {
     })
 }
 
-/// 1 when `pid` names a live (not zombie) process, 0 otherwise (used for lock owners).
-#[no_mangle]
-pub extern "C" fn rtt_pid_alive(pid: u32) -> i32 {
-    sys::pid_alive(pid) as i32
-}
-
 #[cfg(test)]
 mod tests;

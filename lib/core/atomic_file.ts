@@ -7,15 +7,17 @@
  * @module
  */
 import { basename, dirname, join } from "node:path";
-import { crashPoint } from "./crash_point.ts";
 import { errorMessage, IoError, isNotFound, isRuntimeIoError } from "./errors.ts";
+import { type Hooks, NO_HOOKS } from "./hooks.ts";
 
 /** Options for {@linkcode writeFileAtomic}. */
 export interface AtomicWriteOptions {
   /** File mode for the new file (e.g. 0o600 for private keys). */
   mode?: number;
-  /** Name used for crash-injection points (`<label>:write`, `:fsync`, `:rename`, `:dirsync`). */
+  /** Name of the crash points: `<label>:write`, `:fsync`, `:rename`, `:dirsync`. */
   label?: string;
+  /** Test hooks, called at those crash points and before each fsync (same names). */
+  hooks?: Hooks;
 }
 
 /** fsync a folder so a rename or create inside it is durable. */
@@ -60,12 +62,14 @@ async function replaceFile(
   const dir = dirname(path);
   const tmp = join(dir, `.${basename(path)}.${crypto.randomUUID().slice(0, 8)}.tmp`);
   const label = options.label ?? "file";
+  const hooks = options.hooks ?? NO_HOOKS;
   const f = await Deno.open(tmp, { write: true, createNew: true, mode: options.mode ?? 0o644 });
   try {
-    crashPoint(`${label}:write`);
+    hooks.crashPoint(`${label}:write`);
     let off = 0;
     while (off < bytes.length) off += await f.write(bytes.subarray(off));
-    crashPoint(`${label}:fsync`);
+    hooks.crashPoint(`${label}:fsync`);
+    hooks.beforeSync(`${label}:fsync`);
     await f.sync();
   } catch (err) {
     f.close();
@@ -75,13 +79,14 @@ async function replaceFile(
   f.close();
   if (options.mode !== undefined) await Deno.chmod(tmp, options.mode);
   try {
-    crashPoint(`${label}:rename`);
+    hooks.crashPoint(`${label}:rename`);
     await Deno.rename(tmp, path);
   } catch (err) {
     await Deno.remove(tmp).catch(() => {});
     throw err;
   }
-  crashPoint(`${label}:dirsync`);
+  hooks.crashPoint(`${label}:dirsync`);
+  hooks.beforeSync(`${label}:dirsync`);
   await syncDir(dir);
 }
 

@@ -1,7 +1,7 @@
 /**
  * Core building blocks shared by every RTT module: canonical JSON, the one
- * string order, hashing, signatures, durable files, workspace paths, globs
- * and the named errors.
+ * string order, hashing, signatures, durable files, workspace paths and lock,
+ * globs, test hooks and the named errors.
  *
  * @module
  */
@@ -10,9 +10,9 @@ export * from "./compare.ts";
 export * from "./hash.ts";
 export * from "./errors.ts";
 export * from "./atomic_file.ts";
-export * from "./crash_point.ts";
 export * from "./hooks.ts";
 export * from "./glob.ts";
 export * from "./lanes.ts";
 export * from "./workspace.ts";
+export * from "./workspace_lock.ts";
 export * from "./sign.ts";

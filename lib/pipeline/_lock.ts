@@ -3,22 +3,20 @@
  *
  * @module
  */
-import type { Hooks, Workspace } from "../core/mod.ts";
+import { acquireWorkspaceLock, type Hooks, type Workspace } from "../core/mod.ts";
 
 /**
  * Runs a write to the registry or trust root under the workspace lock (the same one apply takes),
  * so two writers, or gc during an ingest, never interleave their index and
- * object updates. `_options.hooks` are for the lock's own crash points; the
- * reconciler's lock does not take them yet.
+ * object updates.
  */
 export async function underWorkspaceLock<T>(
   ws: Workspace,
   command: string,
   fn: () => Promise<T>,
-  _options: { hooks?: Hooks } = {},
+  options: { hooks?: Hooks } = {},
 ): Promise<T> {
-  const { acquireLock } = await import("../reconciler/mod.ts");
-  const lock = await acquireLock(ws, command);
+  const lock = await acquireWorkspaceLock(ws, command, options);
   try {
     return await fn();
   } finally {

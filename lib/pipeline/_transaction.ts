@@ -32,7 +32,6 @@ export async function underTransactionLock<T>(
   };
   const lockOptions: WithLockOptions & { hooks?: Hooks } = {
     command,
-    breakLock: options.breakLock,
     hooks: options.hooks,
   };
   return await withLock(ws, async (recovery) => {

@@ -51,8 +51,8 @@ export async function initWorkspace(
 ): Promise<InitReport> {
   const createdDirs = await createDirs(ws);
   return await underWorkspaceLock(ws, "init", async () => {
-    const { createdFiles, keptFiles } = await createDefaultFiles(ws);
-    const id = await ensureIdentity(ws);
+    const { createdFiles, keptFiles } = await createDefaultFiles(ws, options);
+    const id = await ensureIdentity(ws, { hooks: options.hooks });
     return {
       root: ws.root,
       createdDirs,
@@ -79,6 +79,7 @@ async function createDirs(ws: Workspace): Promise<string[]> {
 
 async function createDefaultFiles(
   ws: Workspace,
+  options: InitOptions,
 ): Promise<{ createdFiles: string[]; keptFiles: string[] }> {
   const createdFiles: string[] = [];
   const keptFiles: string[] = [];
@@ -91,7 +92,7 @@ async function createDefaultFiles(
     const rel = relativePath(ws.root, path);
     if (await exists(path)) keptFiles.push(rel);
     else {
-      await writeFileAtomic(path, text, { label: "init" });
+      await writeFileAtomic(path, text, { label: "init", hooks: options.hooks });
       createdFiles.push(rel);
     }
   }

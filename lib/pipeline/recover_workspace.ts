@@ -4,20 +4,12 @@
  * @module
  */
 import type { Hooks, Workspace } from "../core/mod.ts";
-import {
-  recover,
-  type RecoverOptions,
-  type RecoveryReport,
-  withLock,
-  type WithLockOptions,
-} from "../reconciler/mod.ts";
+import { recover, type RecoveryReport } from "../reconciler/mod.ts";
 
 /** Options for {@linkcode recoverWorkspace}. */
 export interface RecoverWorkspaceOptions {
   /** Test hooks passed down to the writers (default: none). */
   hooks?: Hooks;
-  /** Break the lock a dead process left behind, if its id is this one. */
-  breakLock?: string;
 }
 
 /** What recovery did, and the committed state it left. */
@@ -30,7 +22,7 @@ export interface RecoverReport {
 
 /**
  * Brings the workspace to a consistent committed state (idempotent).
- * @throws {IoError} when another process holds the lock, or a dead one's lock is not named by `breakLock`
+ * @throws {IoError} when another live process holds the lock
  * @throws {VerificationError} when the WAL is corrupt before its tail
  */
 export async function recoverWorkspace(
@@ -38,19 +30,7 @@ export async function recoverWorkspace(
   options: RecoverWorkspaceOptions = {},
 ): Promise<RecoverReport> {
   const { readCommittedState } = await import("../graph/mod.ts");
-  let recovery: RecoveryReport;
-  if (options.breakLock !== undefined) {
-    // Breaking a lock needs the lock taken even when the log looks clean.
-    const lockOptions: WithLockOptions & { hooks?: Hooks } = {
-      command: "recover",
-      breakLock: options.breakLock,
-      hooks: options.hooks,
-    };
-    recovery = await withLock(ws, (r) => Promise.resolve(r), lockOptions);
-  } else {
-    const recoverOptions: RecoverOptions & { hooks?: Hooks } = { hooks: options.hooks };
-    recovery = await recover(ws, recoverOptions);
-  }
+  const recovery: RecoveryReport = await recover(ws, { hooks: options.hooks });
   const state = await readCommittedState(ws);
   return {
     recovery,

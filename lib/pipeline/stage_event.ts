@@ -37,6 +37,4 @@ export interface WriteOptions {
 export interface TransactionOptions extends WriteOptions {
   /** Participants besides the state participant (tests inject refusing ones). */
   participants?: readonly Participant[];
-  /** Break the lock a dead process left behind, if its id is this one. */
-  breakLock?: string;
 }

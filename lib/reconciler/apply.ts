@@ -5,7 +5,13 @@
  *
  * @module
  */
-import { canonicalize, VerificationError, type Workspace } from "../core/mod.ts";
+import {
+  type AcquireLockOptions,
+  acquireWorkspaceLock,
+  canonicalize,
+  VerificationError,
+  type Workspace,
+} from "../core/mod.ts";
 import {
   checkPlanTarget,
   type CommittedState,
@@ -15,7 +21,6 @@ import {
   readCommittedState,
 } from "../graph/mod.ts";
 import { loadGraph } from "./graph_store.ts";
-import { acquireLock, type AcquireLockOptions } from "./lock.ts";
 import { type Participant, StateParticipant } from "./participant.ts";
 import { recover, type RecoveryReport } from "./recover.ts";
 import {
@@ -30,7 +35,6 @@ import {
 import { openWal, scanWal, type WalWriter, type WalWriterOptions } from "./wal.ts";
 import { checkStateAgainstWal } from "./wal_verify.ts";
 import { MissingInputError, UsageError } from "../core/mod.ts";
-import { withEnvFaults } from "./env_faults.ts";
 
 /** Defaults when panel.yaml has no `apply` section. */
 export const APPLY_DEFAULTS = { prepareTimeoutMs: 5000, verifyWindowMs: 200 } as const;
@@ -38,7 +42,7 @@ export const APPLY_DEFAULTS = { prepareTimeoutMs: 5000, verifyWindowMs: 200 } as
 /** Options shared by apply and rollback. */
 export interface ReconcileOptions extends WalWriterOptions {
   /** Participants besides the state participant (which always takes part, first). */
-  participants?: Participant[];
+  participants?: readonly Participant[];
   /** panel.yaml apply.prepare_timeout_ms. */
   prepareTimeoutMs?: number;
   /** panel.yaml apply.verify_window_ms. */
@@ -95,16 +99,16 @@ export interface WithLockOptions extends AcquireLockOptions, WalWriterOptions {
 }
 
 /**
- * Runs `fn` holding the workspace lock, after recovery.
- * @throws {Deno.errors.Busy} when the lock is held (see acquireLock)
+ * Runs `fn` holding the workspace lock, after recovery (which finishes or
+ * undoes what a crashed holder left in the WAL).
+ * @throws {IoError} when another live process holds the lock (exit 74)
  */
 export async function withLock<T>(
   ws: Workspace,
   fn: (recovery: RecoveryReport) => Promise<T>,
   options: WithLockOptions = {},
 ): Promise<T> {
-  options = withEnvFaults(options);
-  const lock = await acquireLock(ws, options.command ?? "apply", options);
+  const lock = await acquireWorkspaceLock(ws, options.command ?? "apply", options);
   try {
     const report = await recover(ws, { lock, hooks: options.hooks, limits: options.limits });
     return await fn(report);
@@ -136,7 +140,7 @@ export function graphDelta(from: Graph, to: Graph): TxnBatch {
 }
 
 function participantsOf(ws: Workspace, options: ReconcileOptions): Participant[] {
-  return [new StateParticipant(ws), ...(options.participants ?? [])];
+  return [new StateParticipant(ws, options.hooks), ...(options.participants ?? [])];
 }
 
 function baseResult(
@@ -199,7 +203,6 @@ export async function applyPlan(
   plan: Plan,
   options: ApplyOptions = {},
 ): Promise<ReconcileResult> {
-  options = withEnvFaults(options);
   const t0 = performance.now();
   const { state, target } = await checkPlanAgainstState(ws, plan);
   const res = baseResult(state, plan.plan_id, plan.target_graph, t0);
@@ -211,6 +214,7 @@ export async function applyPlan(
   const participants = participantsOf(ws, options);
   const prepareTimeoutMs = options.prepareTimeoutMs ?? APPLY_DEFAULTS.prepareTimeoutMs;
   const verifyWindowMs = options.verifyWindowMs ?? APPLY_DEFAULTS.verifyWindowMs;
+  const hooks = options.hooks;
   const canaryBatches = options.canaryPercent
     ? Math.min(batches.length, Math.max(1, Math.ceil(batches.length * options.canaryPercent / 100)))
     : undefined;
@@ -230,7 +234,7 @@ export async function applyPlan(
         ...(options.unverified ? { unverified: true } : {}),
       },
       canaryBatches,
-    }, { wal, participants, prepareTimeoutMs, verifyWindowMs, onEvent: options.onEvent });
+    }, { wal, participants, prepareTimeoutMs, verifyWindowMs, onEvent: options.onEvent, hooks });
     fill(res, tx);
     res.commit_ms = Math.round((performance.now() - t0) * 1000) / 1000;
     if (!tx.committed) {
@@ -262,7 +266,7 @@ export async function applyPlan(
       batches: [graphDelta(committed.graph, state.graph)],
       planId: null,
       meta: { to_seq: state.seq, reason: `SLO breach after ${tx.txn}` },
-    }, { wal, participants, prepareTimeoutMs, verifyWindowMs, onEvent: options.onEvent });
+    }, { wal, participants, prepareTimeoutMs, verifyWindowMs, onEvent: options.onEvent, hooks });
     res.slo_rollback = { txn: back.txn, seq: back.seq };
     res.status = "slo-rollback";
     if (back.committed) {
@@ -331,7 +335,6 @@ export async function rollbackTo(
   seq: number | undefined,
   options: ReconcileOptions = {},
 ): Promise<ReconcileResult & { to_seq: number }> {
-  options = withEnvFaults(options);
   const t0 = performance.now();
   const state = await readCommittedState(ws);
   const commits = await commitHistory(ws);
@@ -383,6 +386,7 @@ export async function rollbackTo(
       prepareTimeoutMs: options.prepareTimeoutMs ?? APPLY_DEFAULTS.prepareTimeoutMs,
       verifyWindowMs: options.verifyWindowMs ?? APPLY_DEFAULTS.verifyWindowMs,
       onEvent: options.onEvent,
+      hooks: options.hooks,
     });
     fill(res, tx);
     res.commit_ms = Math.round((performance.now() - t0) * 1000) / 1000;

@@ -1,11 +1,17 @@
 import assert from "node:assert/strict";
-import { generateKeyPair, type KeyPair, VerificationError, workspaceAt } from "../core/mod.ts";
+import {
+  acquireWorkspaceLock,
+  generateKeyPair,
+  type KeyPair,
+  readWorkspaceLock,
+  VerificationError,
+  workspaceAt,
+} from "../core/mod.ts";
 import { EMPTY_GRAPH, graphHash, type Plan, readCommittedState } from "../graph/mod.ts";
 import { buildPlan, tempDir, testRoutes } from "../testing/mod.ts";
 import { applyPlan, rollbackTo, withLock } from "./apply.ts";
-import { FaultParticipant, parseFaults } from "./participant.ts";
+import { FaultParticipant, parseFaults } from "../testing/mod.ts";
 import { recover } from "./recover.ts";
-import { acquireLock, readLock } from "./lock.ts";
 import { readWalTail, scanWal } from "./wal.ts";
 import { verifyWalHistory } from "./wal_verify.ts";
 import { type Hooks, IoError, NO_HOOKS } from "../core/mod.ts";
@@ -229,26 +235,24 @@ Deno.test("rollbackTo() returns to the previous commit, to any seq, and to 0, as
   await assert.rejects(() => rollbackTo(ws, 3, FAST), /not a COMMIT record/);
 });
 
-Deno.test("withLock() refuses a live owner and needs the id to break a dead owner's lock", async () => {
+Deno.test("withLock() refuses a live holder naming it, and runs once the holder let go", async () => {
   await using dir = await tempDir();
   const ws = workspaceAt(dir.path);
   await Deno.mkdir(ws.rtt, { recursive: true });
-  const held = await acquireLock(ws, "apply");
-  await assert.rejects(() => withLock(ws, async () => {}), /locked by a running/);
-  await held.release();
-  // A dead owner: a pid that cannot exist.
-  await Deno.writeTextFile(
-    `${ws.rtt}/lock`,
-    JSON.stringify({ id: "abc123", pid: 2 ** 22 + 7, command: "apply", started_at: "x" }),
-  );
-  assert.equal((await readLock(ws))?.alive, false);
-  await assert.rejects(() => withLock(ws, async () => {}), /--break-lock abc123/);
+  const held = await acquireWorkspaceLock(ws, "apply");
+  assert.equal((await readWorkspaceLock(ws))?.id, held.owner.id);
   await assert.rejects(
-    () => withLock(ws, async () => {}, { breakLock: "wrong" }),
-    IoError,
+    () => withLock(ws, async () => {}, { waitMs: 50 }),
+    (e: unknown) =>
+      e instanceof IoError && e.exitCode === 74 &&
+      e.message.includes(
+        `locked by a running rtt-deno apply (pid ${Deno.pid}, lock id ${held.owner.id}`,
+      ),
   );
-  assert.equal(await withLock(ws, () => Promise.resolve(7), { breakLock: "abc123" }), 7);
-  assert.equal(await readLock(ws), null);
+  await held.release();
+  assert.equal(await readWorkspaceLock(ws), null);
+  assert.equal(await withLock(ws, () => Promise.resolve(7)), 7);
+  assert.equal(await readWorkspaceLock(ws), null);
 });
 
 Deno.test("a failed fsync after a durable COMMIT is reported as pending, and recovery completes it", async () => {

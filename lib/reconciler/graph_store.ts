@@ -8,8 +8,9 @@
  */
 import {
   canonicalBytes,
-  crashPoint,
   exists,
+  type Hooks,
+  NO_HOOKS,
   relativePath,
   syncDir,
   type Workspace,
@@ -29,15 +30,18 @@ export async function storeGraph(
   ws: Workspace,
   graph: Graph,
   hash = graphHash(graph),
+  options: { hooks?: Hooks } = {},
 ): Promise<string> {
+  const hooks = options.hooks ?? NO_HOOKS;
   const path = storedGraphPath(ws, hash);
   if (await exists(path)) return hash;
   if (!(await exists(`${ws.state}/graphs`))) {
     await Deno.mkdir(`${ws.state}/graphs`, { recursive: true });
-    crashPoint("graph:mkdir:dirsync");
+    hooks.crashPoint("graph:mkdir:dirsync");
+    hooks.beforeSync("graph:mkdir:dirsync");
     await syncDir(ws.state);
   }
-  await writeFileAtomic(path, canonicalBytes(normalizeGraph(graph)), { label: "graph" });
+  await writeFileAtomic(path, canonicalBytes(normalizeGraph(graph)), { label: "graph", hooks });
   return hash;
 }
 

@@ -8,12 +8,10 @@
  */
 export * from "./wal.ts";
 export * from "./wal_verify.ts";
-export * from "./lock.ts";
 export * from "./graph_store.ts";
 export * from "./participant.ts";
 export * from "./transaction.ts";
 export * from "./recover.ts";
 export * from "./apply.ts";
-export * from "./env_faults.ts";
 export * from "./status.ts";
 export * from "./last_applied.ts";

@@ -10,9 +10,8 @@
  *
  * @module
  */
-import type { Workspace } from "../core/mod.ts";
+import { acquireWorkspaceLock, type Workspace, type WorkspaceLock } from "../core/mod.ts";
 import { loadGraph } from "./graph_store.ts";
-import { acquireLock, type HeldLock } from "./lock.ts";
 import { finishCommit } from "./transaction.ts";
 import {
   closesTxn,
@@ -39,9 +38,7 @@ export interface RecoveryReport {
 /** Options for {@linkcode recover}. */
 export interface RecoverOptions extends WalWriterOptions {
   /** The lock, when the caller already holds it; otherwise recover takes it when it has work. */
-  lock?: HeldLock;
-  /** Break a dead owner's lock with this id (when recover takes the lock itself). */
-  breakLock?: string;
+  lock?: WorkspaceLock;
 }
 
 /** Whether the newest record alone shows there is nothing to recover (no lock, no full read). */
@@ -65,7 +62,7 @@ export async function recoveryPending(ws: Workspace): Promise<boolean> {
  * Brings the workspace to a consistent committed state. Cheap when there is
  * nothing to do; idempotent (running it twice equals running it once).
  * @throws {VerificationError} when the WAL is corrupt before its tail (exit 77)
- * @throws {Deno.errors.Busy} when work is needed and another process holds the lock
+ * @throws {IoError} when work is needed and another live process holds the lock (exit 74)
  */
 export async function recover(
   ws: Workspace,
@@ -74,8 +71,7 @@ export async function recover(
   if (await cleanTail(ws)) {
     return { action: "none", txn: null, torn: null, detail: "nothing to recover" };
   }
-  const lock = options.lock ??
-    (await acquireLock(ws, "recover", { breakLock: options.breakLock }));
+  const lock = options.lock ?? (await acquireWorkspaceLock(ws, "recover", options));
   try {
     return await recoverLocked(ws, options);
   } finally {
@@ -105,7 +101,7 @@ async function recoverLocked(ws: Workspace, options: WalWriterOptions): Promise<
     if (commit) {
       const hash = commit.payload.graph_hash;
       const graph = await loadGraph(ws, hash);
-      await finishCommit(ws, { wal, commit, graph });
+      await finishCommit(ws, { wal, commit, graph, hooks: options.hooks });
       return {
         action: "rolled-forward",
         txn: begin.txn,

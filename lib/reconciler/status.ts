@@ -6,10 +6,9 @@
  *
  * @module
  */
-import type { Workspace } from "../core/mod.ts";
+import { type Hooks, type LockOwner, readWorkspaceLock, type Workspace } from "../core/mod.ts";
 import { readCommittedState } from "../graph/mod.ts";
-import { type LockState, readLock } from "./lock.ts";
-import { recover, type RecoverOptions, recoveryPending, type RecoveryReport } from "./recover.ts";
+import { recover, recoveryPending, type RecoveryReport } from "./recover.ts";
 import type { LastApplied } from "./transaction.ts";
 import { readLastApplied } from "./last_applied.ts";
 
@@ -17,22 +16,20 @@ import { readLastApplied } from "./last_applied.ts";
 export interface ReconcilerStatus {
   committed: { seq: number; graph_hash: string; plan_id: string | null; routes: number };
   last_applied: LastApplied | null;
-  lock: LockState | null;
+  /** The live holder of the workspace lock, if any. */
+  lock: LockOwner | null;
   /** What recovery did now (null when nothing). */
   recovery: RecoveryReport | null;
   /** An unfinished transaction waits for recovery (the lock is held). */
   recovery_pending: boolean;
 }
 
-/**
- * Recovers when possible (with `options`), then reports the committed state,
- * last plan and lock.
- */
+/** Recovers when possible, then reports the committed state, last plan and lock. */
 export async function reconcilerStatus(
   ws: Workspace,
-  options: RecoverOptions = {},
+  options: { hooks?: Hooks } = {},
 ): Promise<ReconcilerStatus> {
-  const lock = await readLock(ws);
+  const lock = await readWorkspaceLock(ws);
   let recovery: RecoveryReport | null = null;
   let pending = false;
   if (!lock) {

@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { type Workspace, writeJsonAtomic } from "../core/mod.ts";
+import { type Hooks, type Workspace, writeJsonAtomic } from "../core/mod.ts";
 import {
   type CommittedState,
   type Graph,
@@ -62,6 +62,8 @@ export interface TxnOptions {
   verifyWindowMs: number;
   /** Human progress lines. */
   onEvent?: (line: string) => void;
+  /** Test hooks for the state and last_applied writes (the WAL has its own). */
+  hooks?: Hooks;
 }
 
 /** Outcome of {@linkcode runTransaction}. */
@@ -356,7 +358,7 @@ export async function runTransaction(
     );
   }
   try {
-    await finishCommit(ws, { wal, commit, graph: spec.target });
+    await finishCommit(ws, { wal, commit, graph: spec.target, hooks: options.hooks });
   } catch (err) {
     // The decision is durable: recovery will complete it. Say so rather than "failed".
     throw new IoError(
@@ -393,9 +395,9 @@ export function lastAppliedPath(ws: Workspace): string {
  */
 export async function finishCommit(
   ws: Workspace,
-  committed: { wal: WalWriter; commit: WalRecordOf<"commit">; graph: Graph },
+  committed: { wal: WalWriter; commit: WalRecordOf<"commit">; graph: Graph; hooks?: Hooks },
 ): Promise<void> {
-  const { wal, commit, graph } = committed;
+  const { wal, commit, graph, hooks } = committed;
   const p = commit.payload;
   const state: CommittedState = {
     state_version: 1,
@@ -405,7 +407,7 @@ export async function finishCommit(
     graph,
   };
   await Deno.mkdir(ws.state, { recursive: true });
-  await writeJsonAtomic(statePath(ws), state, { label: "state" });
+  await writeJsonAtomic(statePath(ws), state, { label: "state", hooks });
   if (p.kind === "apply" && p.plan_id) {
     const last: LastApplied = {
       plan_id: p.plan_id,
@@ -417,7 +419,7 @@ export async function finishCommit(
       applied_at: commit.at,
     };
     await Deno.mkdir(ws.plans, { recursive: true });
-    await writeJsonAtomic(lastAppliedPath(ws), last, { label: "last_applied" });
+    await writeJsonAtomic(lastAppliedPath(ws), last, { label: "last_applied", hooks });
   }
   await wal.append({
     type: "end",

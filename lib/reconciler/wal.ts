@@ -257,7 +257,10 @@ export class WalWriter {
       finished: s.finished,
       txn: s.txn,
     };
-    await writeJsonAtomic(checkpointPath(this.#ws), cp, { label: "wal:checkpoint" });
+    await writeJsonAtomic(checkpointPath(this.#ws), cp, {
+      label: "wal:checkpoint",
+      hooks: this.#hooks,
+    });
     s.sinceCheckpoint = 0;
   }
 

@@ -6,7 +6,13 @@
  *
  * @module
  */
-import { relativePath, VerificationError, type Workspace, writeFileAtomic } from "../core/mod.ts";
+import {
+  type Hooks,
+  relativePath,
+  VerificationError,
+  type Workspace,
+  writeFileAtomic,
+} from "../core/mod.ts";
 import { MissingInputError } from "../core/mod.ts";
 import { isNotFound } from "../core/mod.ts";
 import { symbolHash } from "../symbols/mod.ts";
@@ -129,15 +135,18 @@ export interface PackResult {
  * corrupt CAS object stops the build (run `registry verify`).
  * @throws {VerificationError} naming the corrupt object; {MissingInputError} for a missing one.
  */
-export async function buildPack(ws: Workspace): Promise<PackResult> {
+export async function buildPack(
+  ws: Workspace,
+  options: { hooks?: Hooks } = {},
+): Promise<PackResult> {
   const records = await collectPackRecords(ws);
   const { pack, lut } = await encodePack(records);
   const files = packFiles(ws);
   const result = { objects: records.length, packBytes: pack.length, lutBytes: lut.length };
   if (await unchanged(files.pack, pack, files.lut, lut)) return { ...result, written: false };
   await Deno.mkdir(ws.pack, { recursive: true });
-  await writeFileAtomic(files.pack, pack, { label: "pack" });
-  await writeFileAtomic(files.lut, lut, { label: "pack-lut" });
+  await writeFileAtomic(files.pack, pack, { label: "pack", hooks: options.hooks });
+  await writeFileAtomic(files.lut, lut, { label: "pack-lut", hooks: options.hooks });
   return { ...result, written: true };
 }
 

@@ -5,7 +5,13 @@
  *
  * @module
  */
-import { canonicalBytes, type KeyPair, type Workspace, writeFileAtomic } from "../core/mod.ts";
+import {
+  canonicalBytes,
+  type Hooks,
+  type KeyPair,
+  type Workspace,
+  writeFileAtomic,
+} from "../core/mod.ts";
 import { BUNDLE_ENTRIES, bundleRootEntry, encodeBundle } from "./bundle.ts";
 import { collectPackRecords, encodePack } from "./build_pack.ts";
 import { decodeObject, loadSignaturePolicy, type SignaturePolicy, verifyObject } from "./object.ts";
@@ -32,9 +38,9 @@ export interface ExportResult {
 export async function exportBundle(
   ws: Workspace,
   file: string,
-  options: { key: KeyPair; policy?: SignaturePolicy },
+  options: { key: KeyPair; policy?: SignaturePolicy; hooks?: Hooks },
 ): Promise<ExportResult> {
-  const policy = options.policy ?? await loadSignaturePolicy(ws);
+  const policy = options.policy ?? await loadSignaturePolicy(ws, { hooks: options.hooks });
   const records = await collectPackRecords(ws);
   for (const r of records) {
     const what = `object ${r.hash}`;
@@ -50,7 +56,7 @@ export async function exportBundle(
     files.set(bundleRootEntry(v), await Deno.readFile(`${ws.trust}/root.${v}.json`));
   }
   const bytes = await encodeBundle(files, options.key);
-  await writeFileAtomic(file, bytes, { label: "bundle" });
+  await writeFileAtomic(file, bytes, { label: "bundle", hooks: options.hooks });
   return {
     file,
     objects: records.length,

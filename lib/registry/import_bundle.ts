@@ -20,6 +20,7 @@
  */
 import {
   asFileError,
+  type Hooks,
   InputError,
   signedMessage,
   VerificationError,
@@ -76,6 +77,8 @@ export interface ImportOptions {
   trustKeyFile?: string;
   /** Clock for trust-root expiry (tests). */
   now?: Date;
+  /** Test hooks for the trust change and the object and index writes. */
+  hooks?: Hooks;
 }
 
 /**
@@ -102,6 +105,7 @@ export async function importBundle(
   await commitBundleMerge(ws, merge, {
     trustKeyFile: toTrust && options.trustKeyFile,
     now: options.now,
+    hooks: options.hooks,
   });
   return {
     objects: contents.objects.size,
@@ -132,7 +136,7 @@ async function receiverPolicy(
   ws: Workspace,
   options: ImportOptions,
 ): Promise<{ policy: SignaturePolicy; extra?: { keyId: string; publicKey: Uint8Array } }> {
-  const policy = await loadSignaturePolicy(ws, { now: options.now });
+  const policy = await loadSignaturePolicy(ws, { now: options.now, hooks: options.hooks });
   if (!options.trustKeyFile) return { policy };
   const extra = await readPublicKeyFile(options.trustKeyFile);
   policy.extraKeys = new Map([[extra.keyId, extra.publicKey]]);
@@ -301,12 +305,13 @@ async function planBundleMerge(
 async function commitBundleMerge(
   ws: Workspace,
   merge: BundleMerge,
-  options: { trustKeyFile?: string; now?: Date },
+  options: { trustKeyFile?: string; now?: Date; hooks?: Hooks },
 ): Promise<void> {
+  const { hooks } = options;
   if (options.trustKeyFile) {
-    await trustKey(ws, options.trustKeyFile, { roles: ["manifests"], now: options.now });
+    await trustKey(ws, options.trustKeyFile, { roles: ["manifests"], now: options.now, hooks });
   }
   await Deno.mkdir(ws.cas, { recursive: true });
-  await writeFilesDurably(ws.cas, merge.writes, { label: "cas-object" });
-  if (merge.entriesAdded) await writeIndex(ws, merge.index);
+  await writeFilesDurably(ws.cas, merge.writes, { label: "cas-object", hooks });
+  if (merge.entriesAdded) await writeIndex(ws, merge.index, { hooks });
 }

@@ -7,6 +7,7 @@
  */
 import { resolve } from "node:path";
 import {
+  type Hooks,
   type KeyPair,
   relativePath,
   type SignatureBlock,
@@ -77,6 +78,8 @@ export interface IngestOptions {
   signWith?: KeyPair;
   /** Signature policy (default: loaded from the workspace). */
   policy?: SignaturePolicy;
+  /** Test hooks for the object and index writes. */
+  hooks?: Hooks;
 }
 
 /**
@@ -135,7 +138,7 @@ export async function ingestManifests(
   inputs: readonly IngestInput[],
   options: IngestOptions = {},
 ): Promise<IngestResult> {
-  const policy = options.policy ?? await loadSignaturePolicy(ws);
+  const policy = options.policy ?? await loadSignaturePolicy(ws, { hooks: options.hooks });
   const index = await readIndexFile(ws);
   const planned = new Map<
     string,
@@ -228,7 +231,7 @@ export async function ingestManifests(
     }
   }
   await Deno.mkdir(ws.cas, { recursive: true });
-  await writeFilesDurably(ws.cas, writes, { label: "cas-object" });
+  await writeFilesDurably(ws.cas, writes, { label: "cas-object", hooks: options.hooks });
 
   let indexWritten = false;
   for (const p of planned.values()) {
@@ -239,7 +242,7 @@ export async function ingestManifests(
       indexWritten = true;
     }
   }
-  if (indexWritten) await writeIndex(ws, index);
+  if (indexWritten) await writeIndex(ws, index, options);
   return { added, unchanged, repaired, indexWritten };
 }
 

@@ -10,6 +10,7 @@ import {
   canonicalBytes,
   globMatch,
   HASH_REF,
+  type Hooks,
   relativePath,
   sha256HexSync,
   type SignatureBlock,
@@ -52,10 +53,10 @@ export interface SignaturePolicy {
 /** Loads the workspace's signature policy (trust root verified, panel.yaml validated). */
 export async function loadSignaturePolicy(
   ws: Workspace,
-  options: { panel?: PanelConfig; now?: Date } = {},
+  options: { panel?: PanelConfig; now?: Date; hooks?: Hooks } = {},
 ): Promise<SignaturePolicy> {
   const panel = options.panel ?? await loadPanelConfig(ws);
-  const trust = await loadTrustRoot(ws, { now: options.now });
+  const trust = await loadTrustRoot(ws, { now: options.now, hooks: options.hooks });
   return {
     trust,
     strict: panel.security.strict_manifests,

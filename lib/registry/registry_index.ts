@@ -5,7 +5,13 @@
  *
  * @module
  */
-import { HASH_REF, relativePath, type Workspace, writeFileAtomic } from "../core/mod.ts";
+import {
+  HASH_REF,
+  type Hooks,
+  relativePath,
+  type Workspace,
+  writeFileAtomic,
+} from "../core/mod.ts";
 import { compareVersions, SADDR } from "../symbols/mod.ts";
 import { readInternalJsonIfExists } from "../config/mod.ts";
 import { InputError, MissingInputError } from "../core/mod.ts";
@@ -68,7 +74,11 @@ export async function readIndex(ws: Workspace): Promise<IndexEntry[]> {
 }
 
 /** Writes `index.json` atomically, keys sorted so equal indexes are equal bytes. */
-export async function writeIndex(ws: Workspace, idx: RegistryIndexFile): Promise<void> {
+export async function writeIndex(
+  ws: Workspace,
+  idx: RegistryIndexFile,
+  options: { hooks?: Hooks } = {},
+): Promise<void> {
   const symbols: Record<string, Record<string, string>> = {};
   for (const saddr of Object.keys(idx.symbols).sort()) {
     const versions: Record<string, string> = {};
@@ -81,7 +91,7 @@ export async function writeIndex(ws: Workspace, idx: RegistryIndexFile): Promise
   await writeFileAtomic(
     indexPath(ws),
     JSON.stringify({ index_version: 1, symbols }, null, 2) + "\n",
-    { label: "registry-index" },
+    { label: "registry-index", hooks: options.hooks },
   );
 }
 

@@ -8,6 +8,7 @@
 import {
   exists,
   generateKeyPair,
+  type Hooks,
   keyIdOf,
   type KeyPair,
   keyPairFromSeed,
@@ -76,9 +77,13 @@ export function publicKeyPath(ws: Workspace, name: string): string {
 
 /**
  * Generates a key pair named `name`.
- * @throws {Deno.errors.AlreadyExists} when a key of that name exists.
+ * @throws {IoError} when a key of that name exists.
  */
-export async function generateKey(ws: Workspace, name: string = DEFAULT_KEY): Promise<KeyPair> {
+export async function generateKey(
+  ws: Workspace,
+  name: string = DEFAULT_KEY,
+  options: { hooks?: Hooks } = {},
+): Promise<KeyPair> {
   const priv = privateKeyPath(ws, name);
   if (await exists(priv)) {
     throw new IoError(
@@ -93,8 +98,10 @@ export async function generateKey(ws: Workspace, name: string = DEFAULT_KEY): Pr
     key_id: pair.keyId,
     public: pair.publicKey.toBase64(),
     seed: pair.seed.toBase64(),
-  }, { mode: 0o600, label: "key" });
-  await writeJsonAtomic(publicKeyPath(ws, name), publicKeyFile(pair, name));
+  }, { mode: 0o600, label: "key", hooks: options.hooks });
+  await writeJsonAtomic(publicKeyPath(ws, name), publicKeyFile(pair, name), {
+    hooks: options.hooks,
+  });
   return pair;
 }
 

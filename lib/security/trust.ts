@@ -13,6 +13,7 @@
  */
 import {
   exists,
+  type Hooks,
   type KeyPair,
   relativePath,
   type SignatureBlock,
@@ -141,6 +142,8 @@ export interface LoadTrustOptions {
    * and the caller must write a fresh version at once).
    */
   allowExpired?: boolean;
+  /** Test hooks for the `seen.json` write (`trust-seen:*`). */
+  hooks?: Hooks;
 }
 
 /**
@@ -181,7 +184,7 @@ export async function loadTrustRoot(
       `Trust root v${current.signed.version} expired at ${current.signed.expires}: renew it with "rtt-deno keys renew"`,
     );
   }
-  if (current.signed.version > seen) await writeSeen(ws, current.signed.version);
+  if (current.signed.version > seen) await writeSeen(ws, current.signed.version, options.hooks);
   return current;
 }
 
@@ -217,9 +220,10 @@ async function highestKeptVersion(ws: Workspace): Promise<number> {
   return max;
 }
 
-async function writeSeen(ws: Workspace, version: number): Promise<void> {
+async function writeSeen(ws: Workspace, version: number, hooks?: Hooks): Promise<void> {
   await writeJsonAtomic(`${ws.trust}/seen.json`, { highest_version: version }, {
     label: "trust-seen",
+    hooks,
   });
 }
 
@@ -228,7 +232,7 @@ function expiry(now: Date): string {
   return d.toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
-async function writeRoot(ws: Workspace, root: TrustRoot): Promise<void> {
+async function writeRoot(ws: Workspace, root: TrustRoot, hooks?: Hooks): Promise<void> {
   await Deno.mkdir(ws.trustKeys, { recursive: true });
   for (const [id, k] of Object.entries(root.signed.keys)) {
     const p = `${ws.trustKeys}/${id.replace(":", "_")}.pub.json`;
@@ -238,12 +242,12 @@ async function writeRoot(ws: Workspace, root: TrustRoot): Promise<void> {
         key_id: id,
         public: k.public,
         ...(k.name ? { name: k.name } : {}),
-      });
+      }, { hooks });
     }
   }
-  await writeJsonAtomic(rootPath(ws, root.signed.version), root, { label: "trust-root" });
-  await writeJsonAtomic(rootPath(ws), root, { label: "trust-root" });
-  await writeSeen(ws, root.signed.version);
+  await writeJsonAtomic(rootPath(ws, root.signed.version), root, { label: "trust-root", hooks });
+  await writeJsonAtomic(rootPath(ws), root, { label: "trust-root", hooks });
+  await writeSeen(ws, root.signed.version, hooks);
 }
 
 /**
@@ -253,7 +257,7 @@ async function writeRoot(ws: Workspace, root: TrustRoot): Promise<void> {
 export async function createTrustRoot(
   ws: Workspace,
   key: KeyPair,
-  options: { name?: string; now?: Date } = {},
+  options: { name?: string; now?: Date; hooks?: Hooks } = {},
 ): Promise<TrustRoot> {
   if (await exists(rootPath(ws))) {
     throw new IoError(
@@ -274,7 +278,7 @@ export async function createTrustRoot(
     },
   };
   const root = { signed, signatures: [await signPayload(key, "trust-root", signed)] };
-  await writeRoot(ws, root);
+  await writeRoot(ws, root, options.hooks);
   return root;
 }
 
@@ -288,7 +292,7 @@ export async function updateTrustRoot(
   ws: Workspace,
   change: (body: TrustRootBody) => void,
   signers: KeyPair[],
-  options: { now?: Date; allowExpired?: boolean } = {},
+  options: LoadTrustOptions = {},
 ): Promise<TrustRoot> {
   const current = await loadTrustRoot(ws, options);
   const body: TrustRootBody = structuredClone(current.signed);
@@ -313,7 +317,7 @@ export async function updateTrustRoot(
   }
   const next = { signed: body, signatures };
   await checkVersion(current.signed, next, "update");
-  await writeRoot(ws, next);
+  await writeRoot(ws, next, options.hooks);
   return next;
 }
 

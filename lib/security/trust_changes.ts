@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { compareStrings, VerificationError, type Workspace } from "../core/mod.ts";
+import { compareStrings, type Hooks, VerificationError, type Workspace } from "../core/mod.ts";
 import {
   generateKey,
   listKeyNames,
@@ -26,6 +26,8 @@ export interface TrustChangeOptions {
   signWith?: string[];
   /** Clock (tests). */
   now?: Date;
+  /** Test hooks for the trust-root writes. */
+  hooks?: Hooks;
 }
 
 async function signers(ws: Workspace, options: TrustChangeOptions): Promise<KeyPair[]> {
@@ -57,7 +59,7 @@ export async function trustKey(
   options: TrustChangeOptions & { roles: Role[]; name?: string },
 ): Promise<{ keyId: string; changed: boolean; root: TrustRoot }> {
   const { keyId, publicKey } = await readPublicKeyFile(pubFile);
-  const current = await loadTrustRoot(ws, { now: options.now });
+  const current = await loadTrustRoot(ws, { now: options.now, hooks: options.hooks });
   const have = current.signed.keys[keyId]?.roles ?? [];
   if (options.roles.every((r) => have.includes(r))) {
     return { keyId, changed: false, root: current };
@@ -71,7 +73,7 @@ export async function trustKey(
       body.keys[keyId] = { public: publicKey.toBase64(), roles, ...(name ? { name } : {}) };
     },
     await signers(ws, options),
-    { now: options.now },
+    { now: options.now, hooks: options.hooks },
   );
   return { keyId, changed: true, root };
 }
@@ -86,7 +88,7 @@ export async function untrustKey(
   keyId: string,
   options: TrustChangeOptions & { roles?: Role[] } = {},
 ): Promise<TrustRoot> {
-  const current = await loadTrustRoot(ws, { now: options.now });
+  const current = await loadTrustRoot(ws, { now: options.now, hooks: options.hooks });
   const entry = current.signed.keys[keyId];
   if (!entry) {
     throw new MissingInputError(
@@ -101,7 +103,7 @@ export async function untrustKey(
       else delete body.keys[keyId];
     },
     await signers(ws, options),
-    { now: options.now },
+    { now: options.now, hooks: options.hooks },
   );
 }
 
@@ -127,10 +129,10 @@ export interface RotateResult {
 export async function rotateKey(
   ws: Workspace,
   name = "default",
-  options: { revoke?: boolean; now?: Date } = {},
+  options: { revoke?: boolean; now?: Date; hooks?: Hooks } = {},
 ): Promise<RotateResult> {
   const old = await loadKey(ws, name);
-  const current = await loadTrustRoot(ws, { now: options.now });
+  const current = await loadTrustRoot(ws, { now: options.now, hooks: options.hooks });
   const entry = current.signed.keys[old.keyId];
   if (!entry) {
     throw new VerificationError(
@@ -138,7 +140,7 @@ export async function rotateKey(
     );
   }
   const tmpName = `${name}.rotating-${crypto.randomUUID().slice(0, 8)}`;
-  const fresh = await generateKey(ws, tmpName);
+  const fresh = await generateKey(ws, tmpName, { hooks: options.hooks });
   let root: TrustRoot;
   try {
     root = await updateTrustRoot(
@@ -154,7 +156,7 @@ export async function rotateKey(
         else delete body.keys[old.keyId];
       },
       [old, fresh],
-      { now: options.now },
+      { now: options.now, hooks: options.hooks },
     );
   } catch (err) {
     await Deno.remove(privateKeyPath(ws, tmpName)).catch(() => {});
@@ -181,6 +183,7 @@ export async function renewTrustRoot(
   return await updateTrustRoot(ws, () => {}, await signers(ws, options), {
     now: options.now,
     allowExpired: true,
+    hooks: options.hooks,
   });
 }
 
@@ -205,7 +208,7 @@ export async function setThreshold(
       body.threshold = threshold;
     },
     await signers(ws, options),
-    { now: options.now },
+    { now: options.now, hooks: options.hooks },
   );
 }
 

@@ -14,3 +14,5 @@ export * from "./synthetic_input.ts";
 export * from "./lane_pairs.ts";
 export * from "./sample_workspace.ts";
 export * from "./test_workspace.ts";
+export * from "./fault_participant.ts";
+export * from "./test_hooks.ts";

@@ -18,7 +18,8 @@ export async function copySample(dest: string): Promise<void> {
   }
 }
 
-async function copyDir(src: string, dest: string): Promise<void> {
+/** Copies a folder tree (files and folders only). */
+export async function copyDir(src: string, dest: string): Promise<void> {
   await Deno.mkdir(dest, { recursive: true });
   for await (const e of Deno.readDir(src)) {
     if (e.isDirectory) await copyDir(`${src}/${e.name}`, `${dest}/${e.name}`);

@@ -30,10 +30,9 @@ export function registerApply(program: Command): void {
       "--no-verify",
       "skip the signature check (only when panel.yaml security.allow_unsigned_plans is true)",
     )
-    .option("--break-lock <id>", "break the lock of a dead apply with this id (after a crash)")
     .action(async (
       plan: string | undefined,
-      opts: { dryRun?: boolean; canary?: number; verify: boolean; breakLock?: string },
+      opts: { dryRun?: boolean; canary?: number; verify: boolean },
       cmd: Command,
     ) => {
       const ctx = contextOf(cmd);
@@ -44,7 +43,6 @@ export function registerApply(program: Command): void {
         dryRun: opts.dryRun,
         canaryPercent: opts.canary,
         verifySignature: opts.verify,
-        breakLock: opts.breakLock,
         hooks: ctx.hooks,
         participants: ctx.participants,
         onEvent: stage.onEvent,

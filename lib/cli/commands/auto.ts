@@ -66,7 +66,11 @@ export function registerAuto(program: Command): void {
           let captured = "";
           code = await run(
             [...globalArgs, ...args],
-            g.json ? { sinks: { out: (s) => void (captured += s) } } : {},
+            {
+              hooks: ctx.hooks,
+              participants: ctx.participants,
+              ...(g.json ? { sinks: { out: (s: string) => void (captured += s) } } : {}),
+            },
           );
           if (g.json && captured.trim()) results.push(JSON.parse(captured));
           if (code !== 0) break;

@@ -13,13 +13,11 @@ export function registerRecover(program: Command): void {
     .description(
       "finish or undo an interrupted transaction from the WAL (idempotent; runs automatically before apply, rollback, status)",
     )
-    .option("--break-lock <id>", "break the lock of a dead process with this id (after a crash)")
-    .action(async (opts: { breakLock?: string }, cmd: Command) => {
+    .action(async (_opts: unknown, cmd: Command) => {
       const ctx = contextOf(cmd);
       const stage = stageReporter(ctx.out, "50");
       const { recoverWorkspace } = await import("../../pipeline/mod.ts");
       const { recovery, committed } = await recoverWorkspace(ctx.workspace(), {
-        breakLock: opts.breakLock,
         hooks: ctx.hooks,
       });
       ctx.out.result({ ...recovery, seq: committed.seq, graph_hash: committed.graph_hash });

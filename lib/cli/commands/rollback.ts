@@ -20,14 +20,12 @@ export function registerRollback(program: Command): void {
       "WAL seq of a COMMIT record (0 = the empty graph)",
       nonNegativeInteger("rollback expects a WAL seq (a non-negative integer)"),
     )
-    .option("--break-lock <id>", "break the lock of a dead process with this id (after a crash)")
-    .action(async (seq: number | undefined, opts: { breakLock?: string }, cmd: Command) => {
+    .action(async (seq: number | undefined, _opts: unknown, cmd: Command) => {
       const ctx = contextOf(cmd);
       const stage = stageReporter(ctx.out, "50");
       const { rollbackTo } = await import("../../pipeline/mod.ts");
       const r = await rollbackTo(ctx.workspace(), {
         seq,
-        breakLock: opts.breakLock,
         hooks: ctx.hooks,
         participants: ctx.participants,
         onEvent: stage.onEvent,

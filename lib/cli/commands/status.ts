@@ -41,8 +41,7 @@ function renderStatus(ctx: CommandContext, s: WorkspaceStatus): void {
   );
   if (lock) {
     ctx.out.line(
-      `lock        ${lock.id}: ${lock.command} pid ${lock.pid} since ${lock.started_at} ` +
-        (lock.alive ? "(running)" : `(DEAD: run "rtt-deno recover --break-lock ${lock.id}")`),
+      `lock        ${lock.id}: ${lock.command} pid ${lock.pid} since ${lock.started_at} (running)`,
     );
   } else ctx.out.line("lock        none");
   if (s.recovery) ctx.out.line(`recovery    ${s.recovery.detail}`);
