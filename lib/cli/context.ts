@@ -43,9 +43,10 @@ export interface Injected {
   participants?: readonly Participant[];
 }
 
-let current: CommandContext | undefined;
+// One context per program instance (keyed by its root command), so runs never share state.
+const contexts = new WeakMap<Command, CommandContext>();
 
-/** Creates the context for one command run (the CLI does it before each action). */
+/** Creates the context of one command run. */
 export function createContext(
   globals: GlobalOptions,
   out?: Output,
@@ -63,21 +64,31 @@ export function createContext(
     hooks: injected.hooks ?? NO_HOOKS,
     participants: injected.participants ?? [],
   };
-  current = ctx;
   return ctx;
+}
+
+function rootOf(cmd: Command): Command {
+  let c = cmd;
+  while (c.parent) c = c.parent;
+  return c;
+}
+
+/** Makes `ctx` the context of every command of `cmd`'s program. */
+export function bindContext(cmd: Command, ctx: CommandContext): void {
+  contexts.set(rootOf(cmd), ctx);
+}
+
+/** The context bound to `cmd`'s program, if any. */
+export function boundContext(cmd: Command): CommandContext | undefined {
+  return contexts.get(rootOf(cmd));
 }
 
 /** The context of the running command (created from its parsed global options). */
 export function contextOf(cmd: Command): CommandContext {
-  return current ?? createContext(cmd.optsWithGlobals() as GlobalOptions);
-}
-
-/** Makes `ctx` current again (a nested CLI run restores its caller's context). */
-export function restoreContext(ctx: CommandContext | undefined): void {
-  current = ctx;
-}
-
-/** The most recent context (for the error boundary). */
-export function lastContext(): CommandContext | undefined {
-  return current;
+  let ctx = boundContext(cmd);
+  if (!ctx) {
+    ctx = createContext(cmd.optsWithGlobals() as GlobalOptions);
+    bindContext(cmd, ctx);
+  }
+  return ctx;
 }

@@ -11,11 +11,12 @@ import { Command, CommanderError } from "commander";
 import { errorMessage } from "../core/mod.ts";
 import { registerCommands } from "./commands/mod.ts";
 import {
+  bindContext,
+  boundContext,
+  type CommandContext,
   createContext,
   type GlobalOptions,
   type Injected,
-  lastContext,
-  restoreContext,
 } from "./context.ts";
 import { errorJson, EXIT, exitCodeFor } from "./errors.ts";
 import { Output } from "./output.ts";
@@ -50,7 +51,8 @@ export function buildProgram(options: RunOptions = {}): Command {
   // action runs, so every command sees the same --json/--quiet/--workspace.
   program.hook("preAction", (_root, action) => {
     const globals = action.optsWithGlobals() as GlobalOptions;
-    createContext(globals, options.sinks ? new Output(globals, options.sinks) : undefined, options);
+    const out = options.sinks ? new Output(globals, options.sinks) : undefined;
+    bindContext(action, createContext(globals, out, options));
   });
   return program;
 }
@@ -66,7 +68,7 @@ function commanderMessage(err: CommanderError): string {
 
 /** Options for {@linkcode run}. */
 export interface RunOptions extends Injected {
-  /** Capture output instead of writing to stdout/stderr (used by `auto --json`). */
+  /** Capture output instead of writing to stdout/stderr (tests). */
   sinks?: { out?: (s: string) => void; err?: (s: string) => void };
 }
 
@@ -75,46 +77,46 @@ export interface RunOptions extends Injected {
  * code. Never exits the process itself.
  */
 export async function run(args: string[], options: RunOptions = {}): Promise<number> {
-  const outer = lastContext();
-  try {
-    return await runIn(args, options);
-  } finally {
-    restoreContext(outer);
-  }
-}
-
-async function runIn(args: string[], options: RunOptions): Promise<number> {
   const program = buildProgram(options);
   const early = parseGlobalsLoosely(args);
-  createContext(early, options.sinks ? new Output(early, options.sinks) : undefined, options);
+  const earlyCtx = createContext(
+    early,
+    options.sinks ? new Output(early, options.sinks) : undefined,
+    options,
+  );
   if (args.length === 0) {
-    lastContext()!.out.stderr(program.helpInformation());
+    earlyCtx.out.stderr(program.helpInformation());
     return EXIT.usage;
   }
   try {
     await program.parseAsync(args, { from: "user" });
-    return lastContext()?.exitCode ?? 0;
+    return boundContext(program)?.exitCode ?? 0;
   } catch (err) {
-    if (err instanceof CommanderError) {
-      if (err.code === "commander.helpDisplayed" || err.code === "commander.version") return 0;
-      if (err.code === "commander.help") return EXIT.usage;
-      lastContext()!.out.error(commanderMessage(err));
-      return EXIT.usage;
-    }
-    const out = lastContext()!.out;
-    const code = exitCodeFor(err);
-    if (out.json) out.result(errorJson(err, code));
-    out.error(errorMessage(err));
-    if (out.debug && err instanceof Error) {
-      out.stderr(err.stack ?? "");
-      let cause = err.cause;
-      while (cause) {
-        out.stderr("caused by: " + (cause instanceof Error ? cause.stack : String(cause)));
-        cause = cause instanceof Error ? cause.cause : undefined;
-      }
-    }
-    return code;
+    return reportError(boundContext(program) ?? earlyCtx, err);
   }
+}
+
+// The error boundary: one red line (and the stack with --debug), the exit code from the error.
+function reportError(ctx: CommandContext, err: unknown): number {
+  const out = ctx.out;
+  if (err instanceof CommanderError) {
+    if (err.code === "commander.helpDisplayed" || err.code === "commander.version") return 0;
+    if (err.code === "commander.help") return EXIT.usage;
+    out.error(commanderMessage(err));
+    return EXIT.usage;
+  }
+  const code = exitCodeFor(err);
+  if (out.json) out.result(errorJson(err, code));
+  out.error(errorMessage(err));
+  if (out.debug && err instanceof Error) {
+    out.stderr(err.stack ?? "");
+    let cause = err.cause;
+    while (cause) {
+      out.stderr("caused by: " + (cause instanceof Error ? cause.stack : String(cause)));
+      cause = cause instanceof Error ? cause.cause : undefined;
+    }
+  }
+  return code;
 }
 
 // Global flags are needed before commander runs (to format its own errors).

@@ -35,8 +35,14 @@ export class Output {
   readonly color: boolean;
   #sink: (s: string) => void;
   #errSink: (s: string) => void;
+  #onResult?: (value: unknown) => void;
 
-  /** @param options global output switches */
+  /**
+   * Creates the output.
+   *
+   * @param options global output switches
+   * @param sinks where text goes instead of stdout/stderr (tests)
+   */
   constructor(
     options: OutputOptions = {},
     sinks?: { out?: (s: string) => void; err?: (s: string) => void },
@@ -47,6 +53,22 @@ export class Output {
     this.color = !sinks && isTty("stderr") && !Deno.env.get("NO_COLOR");
     this.#sink = sinks?.out ?? ((s) => Deno.stdout.writeSync(encoder.encode(s)));
     this.#errSink = sinks?.err ?? ((s) => Deno.stderr.writeSync(encoder.encode(s)));
+  }
+
+  #copy(): Output {
+    const copy = new Output(this, { out: this.#sink, err: this.#errSink });
+    (copy as { color: boolean }).color = this.color;
+    return copy;
+  }
+
+  /**
+   * The same output, except that machine results go to `collect` instead of
+   * stdout: `auto --json` gathers each stage's results into its one document.
+   */
+  collecting(collect: (value: unknown) => void): Output {
+    const child = this.#copy();
+    child.#onResult = collect;
+    return child;
   }
 
   /** Prints a line of human output (ignored in --json mode). */
@@ -68,7 +90,9 @@ export class Output {
 
   /** Prints the machine result (only in --json mode). */
   result(value: unknown): void {
-    if (this.json) this.#sink(JSON.stringify(value, null, 2) + "\n");
+    if (!this.json) return;
+    if (this.#onResult) this.#onResult(value);
+    else this.#sink(JSON.stringify(value, null, 2) + "\n");
   }
 
   /** Prints one red error line on stderr. */

@@ -22,3 +22,4 @@ export * from "./recover_workspace.ts";
 export * from "./verify_wal.ts";
 export * from "./wal_log.ts";
 export * from "./workspace_status.ts";
+export * from "./run_pipeline.ts";

@@ -5,9 +5,10 @@
  * @module
  */
 import { type Command, Option } from "commander";
-import type { ApplyDone, ApplyDryRun } from "../../pipeline/mod.ts";
+import type { ApplyDone, ApplyDryRun, ApplyReport } from "../../pipeline/mod.ts";
+import type { Output } from "../output.ts";
 import { percentage } from "../arguments.ts";
-import { type CommandContext, contextOf } from "../context.ts";
+import { contextOf } from "../context.ts";
 import { EXIT } from "../errors.ts";
 import { type StageReporter, stageReporter } from "../stage_reporter.ts";
 
@@ -47,14 +48,26 @@ export function registerApply(program: Command): void {
         participants: ctx.participants,
         onEvent: stage.onEvent,
       });
-      if (report.dry_run) renderDryRun(ctx, stage, report);
-      else renderApply(ctx, stage, report);
+      ctx.setExit(showApply(ctx.out, report));
     });
 }
 
-function renderDryRun(ctx: CommandContext, stage: StageReporter, r: ApplyDryRun): void {
+/**
+ * Prints an apply report (the machine result and the human lines) and
+ * returns its exit code: 1 when the transaction aborted or was rolled back.
+ */
+export function showApply(out: Output, r: ApplyReport): number {
+  const stage = stageReporter(out, "50");
+  if (r.dry_run) {
+    showDryRun(out, stage, r);
+    return EXIT.ok;
+  }
+  return showDone(out, stage, r);
+}
+
+function showDryRun(out: Output, stage: StageReporter, r: ApplyDryRun): void {
   const short = r.plan_id.slice(0, 19);
-  ctx.out.result({
+  out.result({
     dry_run: true,
     plan_id: r.plan_id,
     plan_file: r.plan_file,
@@ -71,7 +84,7 @@ function renderDryRun(ctx: CommandContext, stage: StageReporter, r: ApplyDryRun)
     `Dry run of plan ${short} on seq ${r.base.seq}: ${r.batches.length} batch(es), ` +
       `+${r.routes_add} -${r.routes_del}; nothing written`,
   );
-  ctx.out.table(
+  out.table(
     ["BATCH", "OP", "ROUTE", "FROM", "TO", "LANE"],
     r.batches.flatMap((b, i) => [
       ...b.del.map((d) => [i + 1, "-", d.id, d.from, d.to, ""]),
@@ -80,9 +93,9 @@ function renderDryRun(ctx: CommandContext, stage: StageReporter, r: ApplyDryRun)
   );
 }
 
-function renderApply(ctx: CommandContext, stage: StageReporter, { result: r }: ApplyDone): void {
+function showDone(out: Output, stage: StageReporter, { result: r }: ApplyDone): number {
   const short = r.plan_id?.slice(0, 19);
-  ctx.out.result(r);
+  out.result(r);
   switch (r.status) {
     case "noop":
       stage.info(
@@ -102,20 +115,19 @@ function renderApply(ctx: CommandContext, stage: StageReporter, { result: r }: A
       }
       break;
     case "aborted":
-      ctx.setExit(EXIT.failure);
-      ctx.out.error(
+      out.error(
         `apply of plan ${short} aborted: ${r.failure?.reason}; committed graph unchanged ` +
           `(${r.graph_hash}, seq ${r.seq})`,
       );
-      break;
+      return EXIT.failure;
     case "slo-rollback":
-      ctx.setExit(EXIT.failure);
-      ctx.out.error(
+      out.error(
         `plan ${short} was committed but the verify window failed (${r.verify?.breach?.participant}: ` +
           `${r.verify?.breach?.detail}); ${
             r.slo_rollback?.seq ? `rolled back at seq ${r.slo_rollback.seq}` : "ROLLBACK FAILED"
           }; committed graph ${r.graph_hash}`,
       );
-      break;
+      return EXIT.failure;
   }
+  return EXIT.ok;
 }

@@ -1,39 +1,31 @@
-import type { Command } from "commander";
+/**
+ * `rtt-deno auto`: parse, call {@linkcode runPipeline}, and render each stage
+ * as it ends with the same renderer its own command uses, so `auto` prints
+ * what `init`, `scan`, `doctor`, `registry ingest` + `verify`, `plan` and
+ * `apply` would.
+ *
+ * @module
+ */
+import { type Command, Option } from "commander";
+import type { PipelineReport, StageResult } from "../../pipeline/mod.ts";
+import { oneOf } from "../arguments.ts";
 import { contextOf } from "../context.ts";
-
-/** One pipeline stage: its number, name and the commands it runs. */
-interface Stage {
-  id: string;
-  name: string;
-  commands: string[][];
-}
-
-function stages(opts: AutoOptions): Stage[] {
-  return [
-    { id: "00", name: "init", commands: [["init"]] },
-    { id: "10", name: "scan", commands: [["scan"]] },
-    { id: "20", name: "doctor", commands: [["doctor"]] },
-    {
-      id: "30",
-      name: "registry",
-      commands: [["registry", "ingest", ...(opts.sign ? ["--sign"] : [])], ["registry", "verify"]],
-    },
-    { id: "40", name: "plan", commands: [["plan", "--solver", opts.solver]] },
-    { id: "50", name: "apply", commands: [["apply", ...(opts.dryRun ? ["--dry-run"] : [])]] },
-  ];
-}
+import type { Output } from "../output.ts";
+import { stageReporter } from "../stage_reporter.ts";
+import { showApply } from "./apply.ts";
+import { showDiagnosis } from "./doctor.ts";
+import { showInit } from "./init.ts";
+import { showPlan, SOLVERS } from "./plan.ts";
+import { showIngest, showVerify } from "./registry.ts";
+import { showScan } from "./scan.ts";
 
 interface AutoOptions {
   sign?: boolean;
-  solver: string;
+  solver: (typeof SOLVERS)[number];
   dryRun?: boolean;
 }
 
-/**
- * `rtt-deno auto`: stages 00 to 50 in order, each exactly as its own command
- * runs it (same checks, same output), stopping at the first failing stage
- * with that stage's exit code.
- */
+/** `rtt-deno auto` */
 export function registerAuto(program: Command): void {
   program.command("auto")
     .description(
@@ -43,50 +35,72 @@ export function registerAuto(program: Command): void {
       "--sign",
       "stage 30 vouches for unsigned manifests with the default key (registry ingest --sign)",
     )
-    .option("--solver <name>", "stage 40 solver: exact, greedy or auto", "auto")
+    .addOption(
+      new Option("--solver <name>", "stage 40 solver: exact, greedy or auto")
+        .argParser(oneOf("solver", SOLVERS))
+        .default("auto"),
+    )
     .option("--dry-run", "stage 50 validates and prints the delta without applying")
     .action(async (opts: AutoOptions, cmd: Command) => {
       const ctx = contextOf(cmd);
-      const { run } = await import("../mod.ts");
-      const g = ctx.globals;
-      const globalArgs = [
-        "--workspace",
-        ctx.workspace().root,
-        ...(g.json ? ["--json"] : []),
-        ...(g.quiet ? ["--quiet"] : []),
-        ...(g.debug ? ["--debug"] : []),
-      ];
-      const report: Array<{ stage: string; name: string; exit_code: number; results: unknown[] }> =
-        [];
-      const t0 = performance.now();
-      for (const stage of stages(opts)) {
-        const results: unknown[] = [];
-        let code = 0;
-        for (const args of stage.commands) {
-          let captured = "";
-          code = await run(
-            [...globalArgs, ...args],
-            {
-              hooks: ctx.hooks,
-              participants: ctx.participants,
-              ...(g.json ? { sinks: { out: (s: string) => void (captured += s) } } : {}),
-            },
-          );
-          if (g.json && captured.trim()) results.push(JSON.parse(captured));
-          if (code !== 0) break;
-        }
-        report.push({ stage: stage.id, name: stage.name, exit_code: code, results });
-        if (code !== 0) {
-          ctx.out.line(
-            `[${stage.id}] [ERROR] stage ${stage.id} (${stage.name}) failed with exit ${code}; pipeline stopped`,
-          );
-          ctx.out.result({ ok: false, failed_stage: stage.id, exit_code: code, stages: report });
-          ctx.setExit(code);
-          return;
-        }
+      const { runPipeline } = await import("../../pipeline/mod.ts");
+      const results = new Map<StageResult, unknown[]>();
+      const report = await runPipeline(ctx.workspace(), {
+        sign: opts.sign,
+        solver: opts.solver,
+        dryRun: opts.dryRun,
+        sourceDateEpoch: Deno.env.get("SOURCE_DATE_EPOCH"),
+        hooks: ctx.hooks,
+        participants: ctx.participants,
+      }, {
+        onStage: (s) => {
+          const collected: unknown[] = [];
+          results.set(s, collected);
+          showStage(ctx.out.collecting((v) => collected.push(v)), s);
+        },
+        onEvent: (stage, e) => stageReporter(ctx.out, stage).onEvent(e),
+        onScanProgress: (_stage, done, total) => ctx.out.progress(`scanning ${done}/${total}`),
+      });
+      ctx.out.result(autoJson(report, results));
+      if (report.ok) {
+        stageReporter(ctx.out, "50").info(
+          `Pipeline complete: stages 00-50 in ${(report.elapsed_ms / 1000).toFixed(2)} s`,
+        );
       }
-      const ms = performance.now() - t0;
-      ctx.out.line(`[50] [INFO] Pipeline complete: stages 00-50 in ${(ms / 1000).toFixed(2)} s`);
-      ctx.out.result({ ok: true, exit_code: 0, elapsed_ms: Math.round(ms), stages: report });
+      ctx.setExit(report.exit_code);
     });
+}
+
+/** Renders one finished stage; a failed one ends with the line saying the pipeline stopped. */
+function showStage(out: Output, s: StageResult): void {
+  out.progressDone();
+  const r = s.reports;
+  if (r.init) showInit(out, r.init);
+  if (r.scan) showScan(out, r.scan);
+  if (r.doctor) showDiagnosis(out, r.doctor);
+  if (r.ingest) showIngest(out, r.ingest);
+  if (r.verify) showVerify(out, r.verify);
+  if (r.plan) showPlan(out, r.plan);
+  if (r.apply) showApply(out, r.apply);
+  if (s.error) out.error(s.error.message);
+  if (s.exit_code !== 0) {
+    stageReporter(out, s.stage).error(
+      `stage ${s.stage} (${s.name}) failed with exit ${s.exit_code}; pipeline stopped`,
+    );
+  }
+}
+
+function autoJson(report: PipelineReport, results: Map<StageResult, unknown[]>) {
+  const stages = report.stages.map((s) => ({
+    stage: s.stage,
+    name: s.name,
+    exit_code: s.exit_code,
+    results: results.get(s) ?? [],
+    error: s.error
+      ? { name: s.error.name, message: s.error.message, file: s.error.file }
+      : undefined,
+  }));
+  return report.ok
+    ? { ok: true, exit_code: 0, elapsed_ms: report.elapsed_ms, stages }
+    : { ok: false, failed_stage: report.failed_stage, exit_code: report.exit_code, stages };
 }

@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { contextOf } from "../context.ts";
 import { EXIT } from "../errors.ts";
 import { formatProblem } from "../../core/mod.ts";
-import type { DiagnoseFindings, DiagnoseInvalidInput } from "../../pipeline/mod.ts";
+import type { DiagnoseFindings, DiagnoseInvalidInput, DiagnoseReport } from "../../pipeline/mod.ts";
 import type { Output } from "../output.ts";
 import { stageReporter } from "../stage_reporter.ts";
 
@@ -19,14 +19,21 @@ export function registerDoctor(program: Command): void {
         onProgress: (done, total) => ctx.out.progress(`scanning ${done}/${total}`),
       });
       ctx.out.progressDone();
-      if (r.kind === "invalid-input") {
-        renderInvalidInput(ctx.out, r);
-        ctx.setExit(EXIT.dataErr);
-        return;
-      }
-      renderFindings(ctx.out, r);
-      ctx.setExit(r.exitCode);
+      ctx.setExit(showDiagnosis(ctx.out, r));
     });
+}
+
+/**
+ * Prints a doctor report (the machine result and the human lines) and
+ * returns its exit code: 65 for invalid input, else the doctor's 0/1/2/3.
+ */
+export function showDiagnosis(out: Output, r: DiagnoseReport): number {
+  if (r.kind === "invalid-input") {
+    renderInvalidInput(out, r);
+    return EXIT.dataErr;
+  }
+  renderFindings(out, r);
+  return r.exitCode;
 }
 
 function renderInvalidInput(out: Output, r: DiagnoseInvalidInput): void {

@@ -18,12 +18,13 @@ export function registerInit(program: Command): void {
       const { initWorkspace } = await import("../../pipeline/mod.ts");
       const ws = findWorkspace(dir ? resolve(dir) : (ctx.globals.workspace ?? Deno.cwd()));
       const r = await initWorkspace(ws, { hooks: ctx.hooks });
-      ctx.out.result(r);
-      renderInit(ctx.out, r);
+      showInit(ctx.out, r);
     });
 }
 
-function renderInit(out: Output, r: InitReport): void {
+/** Prints an init report: the machine result and the human lines. */
+export function showInit(out: Output, r: InitReport): void {
+  out.result(r);
   const changed = r.createdDirs.length + r.createdFiles.length + (r.createdKey ? 1 : 0);
   stageReporter(out, "00").info(
     changed

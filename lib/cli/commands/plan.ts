@@ -5,14 +5,21 @@
  * @module
  */
 import { type Command, Option } from "commander";
-import type { PlanInfeasible, PlanWorkspaceOptions, PlanWritten } from "../../pipeline/mod.ts";
+import type {
+  PlanInfeasible,
+  PlanReport,
+  PlanWorkspaceOptions,
+  PlanWritten,
+} from "../../pipeline/mod.ts";
+import type { Output } from "../output.ts";
 import { oneOf } from "../arguments.ts";
-import { type CommandContext, contextOf } from "../context.ts";
+import { contextOf } from "../context.ts";
 import { EXIT } from "../errors.ts";
 import { stageReporter } from "../stage_reporter.ts";
 
 type SolverName = NonNullable<PlanWorkspaceOptions["solver"]>;
-const SOLVERS: readonly SolverName[] = ["exact", "greedy", "auto"];
+/** The solvers `--solver` accepts. */
+export const SOLVERS: readonly SolverName[] = ["exact", "greedy", "auto"];
 
 /** Infeasible routes of one constraint printed in full; beyond it, a count. */
 const EXAMPLES_PER_REASON = 3;
@@ -39,8 +46,7 @@ export function registerPlan(program: Command): void {
         hooks: ctx.hooks,
         onEvent: stage.onEvent,
       });
-      if (report.ok) renderPlan(ctx, report, !!opts.explain);
-      else renderInfeasible(ctx, report);
+      ctx.setExit(showPlan(ctx.out, report, !!opts.explain));
     });
 
   plan.command("verify")
@@ -57,9 +63,19 @@ export function registerPlan(program: Command): void {
     });
 }
 
-function renderPlan(ctx: CommandContext, r: PlanWritten, explain: boolean): void {
-  const stage = stageReporter(ctx.out, "40");
-  ctx.out.result({
+/**
+ * Prints a plan report (the machine result and the human lines) and returns
+ * its exit code: 0 for a written plan, 1 when routes are infeasible.
+ */
+export function showPlan(out: Output, r: PlanReport, explain = false): number {
+  if (!r.ok) return showInfeasible(out, r);
+  showWritten(out, r, explain);
+  return EXIT.ok;
+}
+
+function showWritten(out: Output, r: PlanWritten, explain: boolean): void {
+  const stage = stageReporter(out, "40");
+  out.result({
     ok: true,
     plan_id: r.plan_id,
     file: r.file,
@@ -82,7 +98,7 @@ function renderPlan(ctx: CommandContext, r: PlanWritten, explain: boolean): void
   );
   stage.info(`Wrote ${r.file} (signed ${r.key_id}; plans/LATEST updated)`);
   if (!explain) return;
-  ctx.out.table(
+  out.table(
     ["ROUTE", "LANE", "NODE", "P99_MS", "BUDGET_MS", "CHANGE", "WHY"],
     r.explain.map((e) => [
       `${e.from.slice(6)} -> ${e.to.slice(6)}`,
@@ -94,7 +110,7 @@ function renderPlan(ctx: CommandContext, r: PlanWritten, explain: boolean): void
       e.why,
     ]),
   );
-  ctx.out.note(
+  out.note(
     `symbols: ${r.symbols_source} (${r.inputs.symbols}); latency model: ${r.inputs.latency_model}; topology: ${r.inputs.topology_nodes} NUMA node(s) (${r.inputs.topology_source})`,
   );
 }
@@ -104,25 +120,25 @@ function renderPlan(ctx: CommandContext, r: PlanWritten, explain: boolean): void
  * many routes shows its count and the first examples (thousands of
  * near-identical lines help nobody; `--json` keeps every route).
  */
-function renderInfeasible(ctx: CommandContext, r: PlanInfeasible): void {
-  ctx.setExit(EXIT.failure);
-  ctx.out.result({ ok: false, infeasible: r.infeasible, planned: r.planned });
+function showInfeasible(out: Output, r: PlanInfeasible): number {
+  out.result({ ok: false, infeasible: r.infeasible, planned: r.planned });
   for (const [constraint, routes] of Map.groupBy(r.infeasible, (b) => b.constraint)) {
     if (routes.length <= EXAMPLES_PER_REASON) {
-      for (const b of routes) ctx.out.error(b.message);
+      for (const b of routes) out.error(b.message);
       continue;
     }
-    ctx.out.error(
+    out.error(
       `${routes.length} route(s) infeasible by constraint "${constraint}", the first ${EXAMPLES_PER_REASON}:`,
     );
-    for (const b of routes.slice(0, EXAMPLES_PER_REASON)) ctx.out.error(`  ${b.message}`);
-    ctx.out.error(
+    for (const b of routes.slice(0, EXAMPLES_PER_REASON)) out.error(`  ${b.message}`);
+    out.error(
       `  ... and ${
         routes.length - EXAMPLES_PER_REASON
       } more ("rtt-deno --json plan" lists them all)`,
     );
   }
-  stageReporter(ctx.out, "40").error(
+  stageReporter(out, "40").error(
     `${r.infeasible.length} of ${r.requested} route(s) infeasible; no plan written`,
   );
+  return EXIT.failure;
 }

@@ -43,18 +43,19 @@ function registerIngest(reg: Command): void {
         hooks: ctx.hooks,
         onEvent: stageReporter(ctx.out, "30").onEvent,
       });
-      ctx.out.result({
-        added: r.added,
-        unchanged: r.unchanged.length,
-        repaired: r.repaired.map((i) => i.hash),
-        index_written: r.indexWritten,
-        elapsed_ms: Math.round(r.elapsedMs),
-      });
-      renderIngest(ctx.out, r);
+      showIngest(ctx.out, r);
     });
 }
 
-function renderIngest(out: Output, r: IngestReport): void {
+/** Prints an ingest report: the machine result and the human lines. */
+export function showIngest(out: Output, r: IngestReport): void {
+  out.result({
+    added: r.added,
+    unchanged: r.unchanged.length,
+    repaired: r.repaired.map((i) => i.hash),
+    index_written: r.indexWritten,
+    elapsed_ms: Math.round(r.elapsedMs),
+  });
   if (r.added.length) {
     out.table(
       ["SADDR", "VERSION", "HASH", "SIGNED BY"],
@@ -77,14 +78,17 @@ function registerVerify(reg: Command): void {
       const ctx = contextOf(cmd);
       const { verifyRegistry } = await import("../../pipeline/mod.ts");
       const r = await verifyRegistry(ctx.workspace());
-      const { elapsedMs, ...rest } = r;
-      ctx.out.result({ ...rest, elapsed_ms: Math.round(elapsedMs) });
-      if (!r.ok) ctx.setExit(EXIT.refused);
-      renderVerify(ctx.out, r);
+      ctx.setExit(showVerify(ctx.out, r));
     });
 }
 
-function renderVerify(out: Output, r: VerifyRegistryReport): void {
+/**
+ * Prints a registry verification (the machine result and the human lines)
+ * and returns its exit code: 77 when any problem was found.
+ */
+export function showVerify(out: Output, r: VerifyRegistryReport): number {
+  const { elapsedMs, ...rest } = r;
+  out.result({ ...rest, elapsed_ms: Math.round(elapsedMs) });
   for (const p of r.problems) out.error(`${p.file}: ${p.message}`);
   const stage = stageReporter(out, "30");
   if (!r.ok) stage.error(`registry verify: ${r.problems.length} problem(s)`);
@@ -95,6 +99,7 @@ function renderVerify(out: Output, r: VerifyRegistryReport): void {
       }${r.packed ? `, ${r.packed} packed` : ""} in ${r.elapsedMs.toFixed(0)} ms`,
     );
   }
+  return r.ok ? EXIT.ok : EXIT.refused;
 }
 
 function registerLs(reg: Command): void {

@@ -27,9 +27,7 @@ export function registerScan(program: Command): void {
         },
       });
       ctx.out.progressDone();
-      if (!r.ok) ctx.setExit(EXIT.dataErr);
-      ctx.out.result(scanJson(r, !!opts.symbols));
-      renderScan(ctx.out, stage, r, !!opts.symbols);
+      ctx.setExit(showScan(ctx.out, r, !!opts.symbols));
     });
 }
 
@@ -58,6 +56,16 @@ function scanJson(r: ScanReport, listSymbols: boolean) {
     elapsed_ms: Math.round(r.elapsedMs),
     table: listSymbols ? symbolRows(r) : undefined,
   };
+}
+
+/**
+ * Prints a scan report (the machine result and the human lines) and returns
+ * its exit code: 65 when a file is invalid or two files collide.
+ */
+export function showScan(out: Output, r: ScanReport, listSymbols = false): number {
+  out.result(scanJson(r, listSymbols));
+  renderScan(out, stageReporter(out, "10"), r, listSymbols);
+  return r.ok ? EXIT.ok : EXIT.dataErr;
 }
 
 function renderScan(
