@@ -10,7 +10,7 @@ import * as security from "../security/mod.ts";
 import { underWorkspaceLock } from "./_lock.ts";
 import type { WriteOptions } from "./stage_event.ts";
 
-export type { Role, TrustedKeyInfo } from "../security/mod.ts";
+export { type Role, ROLES, type TrustedKeyInfo } from "../security/mod.ts";
 
 /** Options every trust-root change accepts. */
 export interface TrustChangeOptions extends WriteOptions {

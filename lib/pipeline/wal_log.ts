@@ -6,6 +6,8 @@
 import type { Workspace } from "../core/mod.ts";
 import { scanWal, type TornTail, type WalRecord } from "../reconciler/mod.ts";
 
+export type { HealthReport, WalRecord } from "../reconciler/mod.ts";
+
 /** Options for {@linkcode walLog}. */
 export interface WalLogOptions {
   /** Only this transaction's records. */

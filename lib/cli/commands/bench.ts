@@ -1,6 +1,6 @@
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { type Lane, LANES } from "../../core/mod.ts";
-import { FABRIC_BENCH_DEFAULTS as DEFAULTS, PIN_MODES } from "../../fabric/bench/types.ts";
+import { FABRIC_BENCH_DEFAULTS as DEFAULTS, PIN_MODES } from "../../pipeline/bench_fabric.ts";
 import type { BenchFabricOptions } from "../../pipeline/mod.ts";
 import { contextOf } from "../context.ts";
 
@@ -75,7 +75,7 @@ export function registerBench(program: Command): void {
       );
       ctx.out.progressDone();
       ctx.out.result(report);
-      const { formatFabricBench } = await import("../../fabric/bench/mod.ts");
+      const { formatFabricBench } = await import("../../pipeline/bench_fabric.ts");
       ctx.out.line(formatFabricBench(report));
     });
 }

@@ -1,8 +1,7 @@
 import { type Command, Option } from "commander";
 import { resolve } from "node:path";
 import { contextOf } from "../context.ts";
-// Roles are needed to build the parser; security/mod.ts depends on core only, so this stays cheap.
-import { type Role, ROLES } from "../../security/mod.ts";
+import { type Role, ROLES } from "../../pipeline/keys.ts";
 import { nonNegativeInteger } from "../arguments.ts";
 import { listOf } from "./_options.ts";
 

@@ -7,7 +7,7 @@
 import { type Command, Option } from "commander";
 import { nonNegativeInteger } from "../arguments.ts";
 import { contextOf } from "../context.ts";
-import type { HealthReport, WalRecord } from "../../reconciler/mod.ts";
+import type { HealthReport, WalRecord } from "../../pipeline/mod.ts";
 
 /** The DETAIL column of `wal log`: one record's payload in a few words. */
 function short(h: string | null): string {
