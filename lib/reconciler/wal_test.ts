@@ -310,7 +310,15 @@ Deno.test("a writer stopped at any roll-over or checkpoint point leaves a log th
     await writeTxns(ws, 2, { limits: { segmentBytes: 1 }, hooks: trace });
   }
   const boundary = points.filter((p) => !/^wal:[a-z-]+:(write|fsync)$/.test(p));
-  assert.deepEqual(boundary, ["wal:create:dirsync", "wal:segment:create", "wal:create:dirsync"]);
+  // The checkpoint file is written atomically before the roll-over (its own write/fsync points too).
+  assert.deepEqual(boundary, [
+    "wal:create:dirsync",
+    "wal:checkpoint:rename",
+    "wal:checkpoint:dirsync",
+    "wal:segment:create",
+    "wal:create:dirsync",
+  ]);
+  assert.ok(points.includes("wal:checkpoint:write") && points.includes("wal:checkpoint:fsync"));
   // Every point of the second transaction (after the first 8), roll-over included.
   for (let n = 9; n <= points.length; n++) {
     await using dir = await tempDir();
