@@ -147,3 +147,18 @@ Deno.test("importGraph() and checkEdges() find a cycle and an upward type edge o
     await Deno.remove(root, { recursive: true });
   }
 });
+
+Deno.test("checkEdges() lets tests and benches use lib/testing, and nothing else", () => {
+  assert.equal(layerOf("lib/registry/pack_test.ts"), "testing");
+  assert.equal(layerOf("lib/fabric/fabric_bench.ts"), "testing");
+  assert.equal(layerOf("lib/testing/temp_dir.ts"), "testing");
+  assert.deepEqual(
+    checkEdges([
+      e("lib/registry/pack_test.ts", "lib/testing/temp_dir.ts"),
+      e("lib/testing/temp_dir.ts", "lib/pipeline/init.ts"),
+    ]),
+    [],
+  );
+  const found = checkEdges([e("lib/registry/pack.ts", "lib/testing/temp_dir.ts")]);
+  assert.deepEqual(found.map((f) => f.kind), ["upward"]);
+});

@@ -8,7 +8,7 @@ import type { FabricBenchOptions, FabricBenchResult } from "../fabric/bench/mod.
 
 // The defaults and the table format are light (no histogram library): the CLI needs them at start.
 export { FABRIC_BENCH_DEFAULTS, PIN_MODES } from "../fabric/bench/types.ts";
-export { formatFabricBench } from "../fabric/bench/format_fabric_bench.ts";
+export { formatFabricBench } from "../fabric/bench/table.ts";
 
 /** Options of {@linkcode benchFabric}: lanes, sizes, seconds, spin and pin mode. */
 export type BenchFabricOptions = FabricBenchOptions;

@@ -13,7 +13,7 @@ import { type LatencyModel, predictP99Us } from "./latency_model.ts";
 import { type Infeasible, isInfeasible, shortSaddr } from "./infeasible.ts";
 import { type Home, isRoutePin, type PolicyIndex, selectorMatches } from "./_policy_index.ts";
 import type { BoundRoute } from "./_bind_contract.ts";
-import type { FixedRoute, RouteOption, RouteProblem, SolverInput } from "./problem.ts";
+import type { FixedRoute, RouteOption, RouteProblem, SolverInput } from "./problem_types.ts";
 
 /** Everything pass 3 reads besides the route. */
 export interface OptionsContext {

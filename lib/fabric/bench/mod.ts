@@ -7,6 +7,6 @@
  *
  * @module
  */
-export { runFabricBench, runFabricBenchPeer } from "./run_fabric_bench.ts";
-export { formatFabricBench } from "./format_fabric_bench.ts";
+export { runFabricBench, runFabricBenchPeer } from "./runner.ts";
+export { formatFabricBench } from "./table.ts";
 export * from "./types.ts";
