@@ -6,7 +6,7 @@
  */
 import type { Command } from "commander";
 import { findWorkspace, type Hooks, NO_HOOKS, type Workspace } from "../core/mod.ts";
-import type { Participant } from "../reconciler/mod.ts";
+import type { Participant } from "../pipeline/mod.ts";
 import { Output } from "./output.ts";
 
 /** Global options every command accepts. */

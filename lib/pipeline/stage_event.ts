@@ -8,6 +8,8 @@
 import type { Hooks } from "../core/mod.ts";
 import type { Participant } from "../reconciler/mod.ts";
 
+export type { Participant } from "../reconciler/mod.ts";
+
 /**
  * How much an event matters: `info` is progress, `note` something worth
  * knowing that needs no action, `warn` something the user should act on.
