@@ -35,7 +35,10 @@ export async function exportRegistry(
   ws: Workspace,
   options: ExportOptions,
 ): Promise<ExportResult> {
-  return await exportBundle(ws, options.file, { key: await loadKey(ws, options.key) });
+  return await exportBundle(ws, options.file, {
+    key: await loadKey(ws, options.key),
+    hooks: options.hooks,
+  });
 }
 
 /** Options for {@linkcode importRegistry}. */
@@ -58,7 +61,11 @@ export async function importRegistry(
   return await underWorkspaceLock(
     ws,
     "registry import",
-    () => importBundle(ws, options.file, { trustKeyFile: options.trustKeyFile }),
+    () =>
+      importBundle(ws, options.file, {
+        trustKeyFile: options.trustKeyFile,
+        hooks: options.hooks,
+      }),
     { hooks: options.hooks },
   );
 }

@@ -52,7 +52,7 @@ export async function ingest(ws: Workspace, options: IngestOptions = {}): Promis
   const r = await underWorkspaceLock(
     ws,
     "registry ingest",
-    () => ingestManifests(ws, inputs, { signWith }),
+    () => ingestManifests(ws, inputs, { signWith, hooks: options.hooks }),
     { hooks: options.hooks },
   );
   for (const i of r.repaired) {

@@ -46,9 +46,14 @@ export async function generateKey(
   const name = options.name ?? security.DEFAULT_KEY;
   // The lock file lives in .rtt/, which may not exist yet; same mode as the key folder gets.
   await Deno.mkdir(ws.keys, { recursive: true, mode: 0o700 });
-  const pair = await underWorkspaceLock(ws, "keys gen", () => security.generateKey(ws, name), {
-    hooks: options.hooks,
-  });
+  const pair = await underWorkspaceLock(
+    ws,
+    "keys gen",
+    () => security.generateKey(ws, name, { hooks: options.hooks }),
+    {
+      hooks: options.hooks,
+    },
+  );
   return {
     name,
     keyId: pair.keyId,
@@ -109,6 +114,7 @@ export async function trustKey(ws: Workspace, options: TrustKeyOptions): Promise
         roles: options.roles,
         name: options.name,
         signWith: options.signWith,
+        hooks: options.hooks,
       }),
     { hooks: options.hooks },
   );
@@ -154,6 +160,7 @@ export async function untrustKey(
       security.untrustKey(ws, options.keyId, {
         roles: options.roles,
         signWith: options.signWith,
+        hooks: options.hooks,
       }),
     { hooks: options.hooks },
   );
@@ -201,7 +208,7 @@ export async function rotateKey(
   const r = await underWorkspaceLock(
     ws,
     "keys rotate",
-    () => security.rotateKey(ws, name, { revoke: options.revoke }),
+    () => security.rotateKey(ws, name, { revoke: options.revoke, hooks: options.hooks }),
     { hooks: options.hooks },
   );
   return {
@@ -244,7 +251,11 @@ export async function setThreshold(
   const root = await underWorkspaceLock(
     ws,
     "keys threshold",
-    () => security.setThreshold(ws, options.threshold, { signWith: options.signWith }),
+    () =>
+      security.setThreshold(ws, options.threshold, {
+        signWith: options.signWith,
+        hooks: options.hooks,
+      }),
     { hooks: options.hooks },
   );
   return trustRootReport(root);
@@ -261,7 +272,7 @@ export async function renewTrustRoot(
   const root = await underWorkspaceLock(
     ws,
     "keys renew",
-    () => security.renewTrustRoot(ws, { signWith: options.signWith }),
+    () => security.renewTrustRoot(ws, { signWith: options.signWith, hooks: options.hooks }),
     { hooks: options.hooks },
   );
   return trustRootReport(root);

@@ -114,8 +114,13 @@ export interface PackReport extends registry.PackResult {
  */
 export async function packRegistry(ws: Workspace, options: PackOptions = {}): Promise<PackReport> {
   const t0 = performance.now();
-  const r = await underWorkspaceLock(ws, "registry pack", () => registry.buildPack(ws), {
-    hooks: options.hooks,
-  });
+  const r = await underWorkspaceLock(
+    ws,
+    "registry pack",
+    () => registry.buildPack(ws, { hooks: options.hooks }),
+    {
+      hooks: options.hooks,
+    },
+  );
   return { ...r, elapsedMs: performance.now() - t0 };
 }
