@@ -169,97 +169,135 @@ export async function runTransaction(
   spec: TxnSpec,
   options: TxnOptions,
 ): Promise<TxnResult> {
-  const txn = newTxnId();
-  const { participants, wal } = options;
-  const emit = options.onEvent ?? (() => {});
-  const count = spec.batches.length;
-  const result: TxnResult = {
-    txn,
-    committed: false,
-    seq: null,
-    batchesDone: 0,
-    votes: [],
-    failure: null,
-    canary: null,
-  };
-  const meta = spec.meta ?? {};
-  await wal.append({
-    type: "begin",
-    txn,
-    payload: {
-      kind: spec.kind,
-      plan_id: spec.planId,
-      base_seq: spec.base.seq,
-      base_graph: spec.base.graph_hash,
-      target_graph: spec.targetHash,
-      batches: count,
-      participants: participants.map((p) => p.name),
-      ...meta,
-    },
-  }, { sync: true });
+  const run = new TxnRun(ws, spec, options);
+  await run.begin();
+  for (let i = 0; i < spec.batches.length; i++) {
+    const failure = await run.batch(i) ?? await run.canary(i);
+    if (failure) return await run.abort(failure);
+  }
+  return await run.commit();
+}
 
-  const routes = new Map(spec.base.graph.routes.map((r) => [r.id, r]));
-  let before: () => Graph = () => spec.base.graph;
-  const touched: BatchStep[] = [];
+/** One running transaction: its WAL records in order, and what to undo on abort. */
+class TxnRun {
+  readonly txn = newTxnId();
+  readonly result: TxnResult;
+  readonly #ws: Workspace;
+  readonly #spec: TxnSpec;
+  readonly #options: TxnOptions;
+  readonly #emit: (line: string) => void;
+  readonly #routes: Map<string, PlannedRoute>;
+  /** Batches prepared so far (rolled back, newest first, on abort). */
+  readonly #touched: BatchStep[] = [];
+  #before: () => Graph;
 
-  const abort = async (failure: TxnFailure): Promise<TxnResult> => {
-    for (const step of [...touched].reverse()) {
-      const errors: Record<string, string> = {};
-      for (const p of participants) {
-        try {
-          await p.rollback(step);
-        } catch (err) {
-          errors[p.name] = String(err);
-        }
-      }
-      await wal.append({ type: "rollback", txn, payload: { batch: step.index, errors } });
-    }
+  constructor(ws: Workspace, spec: TxnSpec, options: TxnOptions) {
+    this.#ws = ws;
+    this.#spec = spec;
+    this.#options = options;
+    this.#emit = options.onEvent ?? (() => {});
+    this.#routes = new Map(spec.base.graph.routes.map((r) => [r.id, r]));
+    this.#before = () => spec.base.graph;
+    this.result = {
+      txn: this.txn,
+      committed: false,
+      seq: null,
+      batchesDone: 0,
+      votes: [],
+      failure: null,
+      canary: null,
+    };
+  }
+
+  get #count(): number {
+    return this.#spec.batches.length;
+  }
+
+  /** BEGIN, durable: from here on recovery knows the transaction. */
+  async begin(): Promise<void> {
+    const spec = this.#spec;
+    await this.#options.wal.append({
+      type: "begin",
+      txn: this.txn,
+      payload: {
+        kind: spec.kind,
+        plan_id: spec.planId,
+        base_seq: spec.base.seq,
+        base_graph: spec.base.graph_hash,
+        target_graph: spec.targetHash,
+        batches: this.#count,
+        participants: this.#options.participants.map((p) => p.name),
+        ...spec.meta,
+      },
+    }, { sync: true });
+  }
+
+  /** PREPARE, the votes, BATCH-COMMIT and the participants' commits of batch `i`. */
+  async batch(i: number): Promise<TxnFailure | null> {
+    const { wal, participants } = this.#options;
+    const b = this.#spec.batches[i];
+    const step = this.#step(i);
     await wal.append({
-      type: "abort",
-      txn,
-      payload: { ...failure, graph_hash: spec.base.graph_hash },
-    }, {
-      sync: true,
+      type: "prepare",
+      txn: this.txn,
+      payload: { batch: i, add: b.adds.map((r) => r.id), del: b.dels.map((r) => r.id) },
     });
-    result.failure = failure;
-    emit(
-      `aborted at ${failure.step} of batch ${failure.batch + 1}/${count}` +
-        `${failure.participant ? ` by ${failure.participant}` : ""}: ${failure.reason}; ` +
-        `rolled back ${touched.length} batch(es), committed graph unchanged`,
+    this.#touched.push(step);
+    const votes = await this.#collectVotes(step);
+    const no = votes.find((v) => !v.vote.ready);
+    if (no) {
+      return {
+        batch: i,
+        step: "prepare",
+        participant: no.p.name,
+        reason: (no.vote as { reason: string }).reason,
+      };
+    }
+    await wal.append({ type: "batch-commit", txn: this.txn, payload: { batch: i } });
+    for (const p of participants) {
+      try {
+        await p.commit(step);
+      } catch (err) {
+        return { batch: i, step: "commit", participant: p.name, reason: String(err) };
+      }
+    }
+    this.result.batchesDone = i + 1;
+    this.#emit(
+      `batch ${i + 1}/${this.#count}: +${b.adds.length} -${b.dels.length} ` +
+        `(${votes.map((v) => `${v.p.name} ready`).join(", ")}) committed`,
     );
-    return result;
-  };
+    this.#before = () => step.after;
+    return null;
+  }
 
-  for (let i = 0; i < count; i++) {
+  // The step participants see for batch `i`; graphs are built only when asked for.
+  #step(i: number): BatchStep {
+    const spec = this.#spec;
     const b = spec.batches[i];
-    applyBatch(routes, b);
-    const after = i === count - 1 ? () => spec.target : lazyGraph(routes);
-    const beforeThis = before;
-    const step: BatchStep = {
-      txn,
+    applyBatch(this.#routes, b);
+    const last = i === this.#count - 1;
+    const after = last ? () => spec.target : lazyGraph(this.#routes);
+    const before = this.#before;
+    return {
+      txn: this.txn,
       index: i,
-      count,
+      count: this.#count,
       adds: b.adds,
       dels: b.dels,
       get before() {
-        return beforeThis();
+        return before();
       },
       get after() {
         return after();
       },
       targetHash: spec.targetHash,
-      last: i === count - 1,
+      last,
     };
-    await wal.append({
-      type: "prepare",
-      txn,
-      payload: {
-        batch: i,
-        add: b.adds.map((r) => r.id),
-        del: b.dels.map((r) => r.id),
-      },
-    });
-    touched.push(step);
+  }
+
+  // Every participant's vote, each recorded; one that does not answer in time votes ABORT.
+  async #collectVotes(step: BatchStep): Promise<Array<{ p: Participant; vote: Vote }>> {
+    const { participants, prepareTimeoutMs, wal } = this.#options;
     const controller = new AbortController();
     const votes = await Promise.all(participants.map(async (p) => {
       const t0 = performance.now();
@@ -268,108 +306,125 @@ export async function runTransaction(
           ready: false,
           reason: `prepare failed: ${err instanceof Error ? err.message : err}`,
         })),
-        options.prepareTimeoutMs,
+        prepareTimeoutMs,
         () => {
           controller.abort();
-          return { ready: false, reason: `no vote within ${options.prepareTimeoutMs} ms` };
+          return { ready: false, reason: `no vote within ${prepareTimeoutMs} ms` };
         },
       );
       return { p, vote, ms: performance.now() - t0 };
     }));
     for (const { p, vote, ms } of votes) {
       const rec: VoteRecord = {
-        batch: i,
+        batch: step.index,
         participant: p.name,
         vote: vote.ready ? "ready" : "abort",
         ...(vote.ready ? {} : { reason: vote.reason }),
         ms: Math.round(ms * 1000) / 1000,
       };
-      result.votes.push(rec);
-      await wal.append({ type: "vote", txn, payload: { ...rec } });
+      this.result.votes.push(rec);
+      await wal.append({ type: "vote", txn: this.txn, payload: { ...rec } });
     }
-    const no = votes.find((v) => !v.vote.ready);
-    if (no) {
-      return await abort({
-        batch: i,
-        step: "prepare",
-        participant: no.p.name,
-        reason: (no.vote as { reason: string }).reason,
-      });
-    }
-    await wal.append({ type: "batch-commit", txn, payload: { batch: i } });
-    for (const p of participants) {
-      try {
-        await p.commit(step);
-      } catch (err) {
-        return await abort({ batch: i, step: "commit", participant: p.name, reason: String(err) });
-      }
-    }
-    result.batchesDone = i + 1;
-    emit(
-      `batch ${i + 1}/${count}: +${b.adds.length} -${b.dels.length} ` +
-        `(${votes.map((v) => `${v.p.name} ready`).join(", ")}) committed`,
-    );
-    before = after;
-    if (spec.canaryBatches === i + 1 && i + 1 < count) {
-      const report = await verifyWindow(participants, {
-        windowMs: options.verifyWindowMs,
-        checkTimeoutMs: options.prepareTimeoutMs,
-      });
-      result.canary = report;
-      await wal.append({ type: "canary", txn, payload: { batches: i + 1, ...report } });
-      if (!report.ok) {
-        return await abort({
-          batch: i,
-          step: "canary",
-          participant: report.breach!.participant,
-          reason: `canary breach: ${report.breach!.detail}`,
-        });
-      }
-      emit(
-        `canary: ${i + 1}/${count} batch(es) healthy for ${options.verifyWindowMs} ms ` +
-          `(${report.checks} checks); promoting the rest`,
-      );
-    }
+    return votes;
   }
 
-  let commit: WalRecordOf<"commit">;
-  try {
-    commit = await wal.append({
-      type: "commit",
-      txn,
-      payload: {
-        kind: spec.kind,
-        plan_id: spec.planId,
-        base_seq: spec.base.seq,
-        base_graph: spec.base.graph_hash,
-        graph_hash: spec.targetHash,
-        routes: spec.target.routes.length,
-        ...meta,
-      },
+  /** After the canary slice (apply --canary): hold a verify window before the rest. */
+  async canary(i: number): Promise<TxnFailure | null> {
+    const done = i + 1;
+    if (this.#spec.canaryBatches !== done || done >= this.#count) return null;
+    const { participants, verifyWindowMs, prepareTimeoutMs, wal } = this.#options;
+    const report = await verifyWindow(participants, {
+      windowMs: verifyWindowMs,
+      checkTimeoutMs: prepareTimeoutMs,
+    });
+    this.result.canary = report;
+    await wal.append({ type: "canary", txn: this.txn, payload: { batches: done, ...report } });
+    if (!report.ok) {
+      return {
+        batch: i,
+        step: "canary",
+        participant: report.breach!.participant,
+        reason: `canary breach: ${report.breach!.detail}`,
+      };
+    }
+    this.#emit(
+      `canary: ${done}/${this.#count} batch(es) healthy for ${verifyWindowMs} ms ` +
+        `(${report.checks} checks); promoting the rest`,
+    );
+    return null;
+  }
+
+  /** Rolls back every prepared batch, newest first, then a durable ABORT. */
+  async abort(failure: TxnFailure): Promise<TxnResult> {
+    const { participants, wal } = this.#options;
+    for (const step of [...this.#touched].reverse()) {
+      const errors: Record<string, string> = {};
+      for (const p of participants) {
+        try {
+          await p.rollback(step);
+        } catch (err) {
+          errors[p.name] = String(err);
+        }
+      }
+      await wal.append({ type: "rollback", txn: this.txn, payload: { batch: step.index, errors } });
+    }
+    await wal.append({
+      type: "abort",
+      txn: this.txn,
+      payload: { ...failure, graph_hash: this.#spec.base.graph_hash },
     }, { sync: true });
-  } catch (err) {
-    // Whether the COMMIT reached the disk is unknown: writing an ABORT now could
-    // contradict a durable COMMIT. Stop; recovery decides from what is on disk.
-    throw new IoError(
-      `Transaction ${txn} stopped: the COMMIT record could not be made durable ` +
-        `(${errorMessage(err)}); the committed graph is still seq ${spec.base.seq} or becomes ` +
-        `the new one, and recovery on the next command settles which`,
-      { cause: err },
+    this.result.failure = failure;
+    this.#emit(
+      `aborted at ${failure.step} of batch ${failure.batch + 1}/${this.#count}` +
+        `${failure.participant ? ` by ${failure.participant}` : ""}: ${failure.reason}; ` +
+        `rolled back ${this.#touched.length} batch(es), committed graph unchanged`,
     );
+    return this.result;
   }
-  try {
-    await finishCommit(ws, { wal, commit, graph: spec.target, hooks: options.hooks });
-  } catch (err) {
-    // The decision is durable: recovery will complete it. Say so rather than "failed".
-    throw new IoError(
-      `Transaction ${txn} is committed (COMMIT seq ${commit.seq} is durable) but writing the ` +
-        `state failed (${errorMessage(err)}); "rtt-deno recover" completes it`,
-      { cause: err },
-    );
+
+  /** The durable COMMIT (the decision), then the state flip and END. */
+  async commit(): Promise<TxnResult> {
+    const { wal, hooks } = this.#options;
+    const spec = this.#spec;
+    let commit: WalRecordOf<"commit">;
+    try {
+      commit = await wal.append({
+        type: "commit",
+        txn: this.txn,
+        payload: {
+          kind: spec.kind,
+          plan_id: spec.planId,
+          base_seq: spec.base.seq,
+          base_graph: spec.base.graph_hash,
+          graph_hash: spec.targetHash,
+          routes: spec.target.routes.length,
+          ...spec.meta,
+        },
+      }, { sync: true });
+    } catch (err) {
+      // Whether the COMMIT reached the disk is unknown: writing an ABORT now could
+      // contradict a durable COMMIT. Stop; recovery decides from what is on disk.
+      throw new IoError(
+        `Transaction ${this.txn} stopped: the COMMIT record could not be made durable ` +
+          `(${errorMessage(err)}); the committed graph is still seq ${spec.base.seq} or becomes ` +
+          `the new one, and recovery on the next command settles which`,
+        { cause: err },
+      );
+    }
+    try {
+      await finishCommit(this.#ws, { wal, commit, graph: spec.target, hooks });
+    } catch (err) {
+      // The decision is durable: recovery will complete it. Say so rather than "failed".
+      throw new IoError(
+        `Transaction ${this.txn} is committed (COMMIT seq ${commit.seq} is durable) but writing ` +
+          `the state failed (${errorMessage(err)}); "rtt-deno recover" completes it`,
+        { cause: err },
+      );
+    }
+    this.result.committed = true;
+    this.result.seq = commit.seq;
+    return this.result;
   }
-  result.committed = true;
-  result.seq = commit.seq;
-  return result;
 }
 
 /** Content of `plans/last_applied.json`. */
