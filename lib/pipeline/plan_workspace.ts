@@ -13,7 +13,7 @@ import {
   writeFileAtomic,
   writeJsonAtomic,
 } from "../core/mod.ts";
-import type { BlockedRoute, Objective, SolverName } from "../solver/mod.ts";
+import type { BlockedRoute, InfeasibleGroup, Objective, SolverName } from "../solver/mod.ts";
 import { recover, type RecoverOptions } from "../reconciler/mod.ts";
 import type { WriteOptions } from "./stage_event.ts";
 import { loadPlanSymbols, type SymbolSource } from "./_plan_symbols.ts";
@@ -83,6 +83,8 @@ export interface PlanInfeasible {
   ok: false;
   /** Every blocked route with its constraint and explanation. */
   infeasible: BlockedRoute[];
+  /** The same routes grouped by constraint, largest group first, with the first few of each. */
+  groups: InfeasibleGroup[];
   /** Routes that had at least one option. */
   planned: number;
   /** Routes in routes.json. */
@@ -90,6 +92,9 @@ export interface PlanInfeasible {
   /** Where the bound symbols came from. */
   symbols_source: SymbolSource;
 }
+
+/** Blocked routes of one constraint a report lists in full. */
+export const INFEASIBLE_EXAMPLES = 3;
 
 /** Outcome of {@linkcode planWorkspace}. */
 export type PlanReport = PlanWritten | PlanInfeasible;
@@ -147,6 +152,7 @@ export async function planWorkspace(
     return {
       ok: false,
       infeasible: outcome.blocked,
+      groups: solver.groupInfeasible(outcome.blocked, INFEASIBLE_EXAMPLES),
       planned: outcome.problem.routes.length,
       requested: routes.value.routes.length,
       symbols_source: source,

@@ -21,9 +21,6 @@ type SolverName = NonNullable<PlanWorkspaceOptions["solver"]>;
 /** The solvers `--solver` accepts. */
 export const SOLVERS: readonly SolverName[] = ["exact", "greedy", "auto"];
 
-/** Infeasible routes of one constraint printed in full; beyond it, a count. */
-const EXAMPLES_PER_REASON = 3;
-
 /** `rtt-deno plan` and `rtt-deno plan verify <file>` */
 export function registerPlan(program: Command): void {
   const plan = program.command("plan")
@@ -122,19 +119,17 @@ function showWritten(out: Output, r: PlanWritten, explain: boolean): void {
  */
 function showInfeasible(out: Output, r: PlanInfeasible): number {
   out.result({ ok: false, infeasible: r.infeasible, planned: r.planned });
-  for (const [constraint, routes] of Map.groupBy(r.infeasible, (b) => b.constraint)) {
-    if (routes.length <= EXAMPLES_PER_REASON) {
-      for (const b of routes) out.error(b.message);
+  for (const g of r.groups) {
+    if (g.count === g.examples.length) {
+      for (const b of g.examples) out.error(b.message);
       continue;
     }
     out.error(
-      `${routes.length} route(s) infeasible by constraint "${constraint}", the first ${EXAMPLES_PER_REASON}:`,
+      `${g.count} route(s) infeasible by constraint "${g.constraint}", the first ${g.examples.length}:`,
     );
-    for (const b of routes.slice(0, EXAMPLES_PER_REASON)) out.error(`  ${b.message}`);
+    for (const b of g.examples) out.error(`  ${b.message}`);
     out.error(
-      `  ... and ${
-        routes.length - EXAMPLES_PER_REASON
-      } more ("rtt-deno --json plan" lists them all)`,
+      `  ... and ${g.count - g.examples.length} more ("rtt-deno --json plan" lists them all)`,
     );
   }
   stageReporter(out, "40").error(
