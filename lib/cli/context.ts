@@ -18,9 +18,9 @@ export type CliCommand = Command;
 
 /** Global options every command accepts. */
 export interface GlobalOptions {
-  /** `--workspace`: the workspace folder (default: found from the current folder). */
+  /** `--workspace`: the workspace folder (default: nearest ancestor holding `.rtt/`, else cwd). */
   workspace?: string;
-  /** `--json`: results as JSON on stdout, for machines. */
+  /** `--json`: exactly one JSON document on stdout, for machines. */
   json?: boolean;
   /** `--debug`: stacks and causes with errors. */
   debug?: boolean;

@@ -30,7 +30,11 @@ export interface HealthReport {
 export interface TxnFailure {
   /** 0-based batch index (-1 when not tied to a batch). */
   batch: number;
-  /** Phase that failed: a vote, a batch commit, the canary window, or making a record durable. */
+  /**
+   * Phase that failed: a vote, a batch commit or the canary window. `fsync`
+   * appears only in logs of versions before the fail-stop writer, which now
+   * stops with an `IoError` instead of recording an ABORT.
+   */
   step: "prepare" | "commit" | "canary" | "fsync";
   /** Participant that refused or failed (null when no single participant is to blame). */
   participant: string | null;

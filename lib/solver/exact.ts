@@ -16,8 +16,8 @@ import type { Problem } from "./problem.ts";
 import type { Choice } from "./greedy.ts";
 
 /**
- * The part of the loaded HiGHS module the exact solver uses (npm `highs`
- * ships no types of its own).
+ * The part of the loaded HiGHS module the exact solver uses: a narrow view
+ * of npm `highs`' own typings, which also describe its legacy and options API.
  */
 export interface Highs {
   /**

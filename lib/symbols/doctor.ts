@@ -43,7 +43,10 @@ export interface DoctorReport {
   exitCode: number;
 }
 
-/** The npm `semver` module as `import("semver")` yields it; {@linkcode diagnose} takes it as an argument. */
+/**
+ * The npm `semver` module as `import("semver")` yields it; {@linkcode diagnose}
+ * takes it as an argument.
+ */
 export type Semver = typeof import("semver");
 
 /**
