@@ -9,11 +9,22 @@ import { findWorkspace, type Hooks, NO_HOOKS, type Workspace } from "../core/mod
 import type { Participant } from "../pipeline/mod.ts";
 import { Output } from "./output.ts";
 
+/**
+ * A commander command: the program `buildProgram` returns, or one
+ * of its subcommands as an action receives it. Named here so the CLI's
+ * signatures need no re-export of commander's whole API.
+ */
+export type CliCommand = Command;
+
 /** Global options every command accepts. */
 export interface GlobalOptions {
+  /** `--workspace`: the workspace folder (default: nearest ancestor holding `.rtt/`, else cwd). */
   workspace?: string;
+  /** `--json`: exactly one JSON document on stdout, for machines. */
   json?: boolean;
+  /** `--debug`: stacks and causes with errors. */
   debug?: boolean;
+  /** `--quiet`: only results and errors. */
   quiet?: boolean;
 }
 
@@ -84,7 +95,7 @@ export function boundContext(cmd: Command): CommandContext | undefined {
 }
 
 /** The context of the running command (created from its parsed global options). */
-export function contextOf(cmd: Command): CommandContext {
+export function contextOf(cmd: CliCommand): CommandContext {
   let ctx = boundContext(cmd);
   if (!ctx) {
     ctx = createContext(cmd.optsWithGlobals() as GlobalOptions);

@@ -13,6 +13,7 @@ import { registerCommands } from "./commands/mod.ts";
 import {
   bindContext,
   boundContext,
+  type CliCommand,
   type CommandContext,
   createContext,
   type GlobalOptions,
@@ -23,12 +24,18 @@ import { Output } from "./output.ts";
 import { VERSION } from "./version.ts";
 
 export { EXIT, UsageError } from "./errors.ts";
-export { type CommandContext, contextOf, type Injected } from "./context.ts";
+export {
+  type CliCommand,
+  type CommandContext,
+  contextOf,
+  type GlobalOptions,
+  type Injected,
+} from "./context.ts";
 export { formatTable, Output } from "./output.ts";
 export { VERSION } from "./version.ts";
 
 /** Builds the program (exposed for tests and help generation). */
-export function buildProgram(options: RunOptions = {}): Command {
+export function buildProgram(options: RunOptions = {}): CliCommand {
   const program = new Command("rtt-deno")
     .description(
       "RTT: signed registry, deterministic plans, atomic apply and a local fabric for AI agents and tools",

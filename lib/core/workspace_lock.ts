@@ -32,9 +32,11 @@ import type { Workspace } from "./workspace.ts";
 export interface LockOwner {
   /** Random id of this holding (tells two holdings by the same pid apart). */
   id: string;
+  /** Process id of the holder (0 while its record is being written). */
   pid: number;
   /** Command that took the lock (apply, rollback, recover, registry ingest, ...). */
   command: string;
+  /** When the lock was taken (ISO 8601; `unknown` while the record is being written). */
   started_at: string;
 }
 

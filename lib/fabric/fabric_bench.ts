@@ -1,5 +1,10 @@
-// `deno bench` entry for the fabric: per-call costs in one process (the two-process lane
-// figures come from runFabricBench, run by `rtt-deno bench fabric`).
+/**
+ * `deno bench` entry for the fabric: per-call costs in one process (the
+ * two-process lane figures come from {@linkcode runFabricBench}, run by
+ * `rtt-deno bench fabric`).
+ *
+ * @module
+ */
 import { crc32c, crc32cPortable } from "../../ffi/mod.ts";
 import { decodeFrame, encodeFrame } from "./frame/mod.ts";
 import { openShmLane, shmAvailability } from "./shm/mod.ts";

@@ -1,6 +1,8 @@
 /**
  * RTT fabric: the frame codec and the three lanes (shared memory, Unix socket, TCP
  * loopback) behind one Lane interface, with per-link backpressure policies and counters.
+ *
+ * @module
  */
 export * from "./frame/mod.ts";
 export * from "./lane/mod.ts";

@@ -16,12 +16,17 @@ import { readInternalJsonIfExists } from "../config/internal_json.ts";
 export interface PlannedRoute {
   /** Stable id derived from (from, to): `r-<12 hex>`. */
   id: string;
+  /** Caller saddr. */
   from: string;
+  /** Callee saddr. */
   to: string;
-  /** Versions and CAS hashes of the bound symbols (pins exact content). */
+  /** Version of the caller symbol bound. */
   from_version: string;
+  /** Version of the callee symbol bound. */
   to_version: string;
+  /** CAS hash (`sha256:<hex>`) of the caller's manifest: pins its exact content. */
   from_hash: string;
+  /** CAS hash of the callee's manifest. */
   to_hash: string;
   /** Contract carried. */
   type: string;
@@ -39,8 +44,9 @@ export interface PlannedRoute {
   predicted_p99_ms: number;
 }
 
-/** A set of routes, kept sorted by (from, to). */
+/** A set of routes, kept sorted by {@linkcode routeKey}. */
 export interface Graph {
+  /** The edges, at most one per (from, to) pair: a route's id is derived from it. */
   routes: PlannedRoute[];
 }
 
@@ -69,6 +75,7 @@ export const EMPTY_GRAPH: Graph = Object.freeze({ routes: [] }) as Graph;
 
 /** `.rtt/state/current.json`: the committed graph and where it came from. */
 export interface CommittedState {
+  /** Format version of the state file. */
   state_version: 1;
   /** WAL sequence number of the COMMIT record that produced this state (0 = never). */
   seq: number;
@@ -76,6 +83,7 @@ export interface CommittedState {
   graph_hash: string;
   /** Plan that produced it (null for the initial empty state or a rollback). */
   plan_id: string | null;
+  /** The committed routes themselves. */
   graph: Graph;
 }
 

@@ -69,20 +69,33 @@ export interface ReconcileResult {
    * the verify window failed and a rollback transaction restored the base).
    */
   status: "applied" | "rolled-back-to" | "noop" | "aborted" | "slo-rollback";
+  /** Plan applied (null for a rollback). */
   plan_id: string | null;
+  /** Id of the transaction run (null for a noop). */
   txn: string | null;
-  /** Committed seq and graph hash after the command. */
+  /** Committed seq after the command. */
   seq: number;
+  /** Committed graph hash after the command. */
   graph_hash: string;
+  /** Routes in the committed graph after the command. */
   routes: number;
+  /** The committed state the command started from. */
   base: { seq: number; graph_hash: string };
+  /** Graph hash the command aimed for. */
   target_graph: string;
+  /** Batches in the transaction (0 for a noop). */
   batches: number;
+  /** Routes added over all batches. */
   adds: number;
+  /** Routes deleted over all batches. */
   dels: number;
+  /** Every vote of the transaction, batch by batch. */
   votes: VoteRecord[];
+  /** Why the transaction (or the SLO rollback) was aborted; null otherwise. */
   failure: TxnFailure | null;
+  /** The canary window's report (apply --canary only), else null. */
   canary: HealthReport | null;
+  /** The post-commit verify window's report (apply only, once committed), else null. */
   verify: HealthReport | null;
   /** The automatic rollback transaction after an SLO breach. */
   slo_rollback: { txn: string; seq: number | null } | null;
@@ -296,12 +309,19 @@ function finish(res: ReconcileResult, t0: number): ReconcileResult {
 
 /** A commit in the WAL that `rollback` can return to. */
 export interface CommitPoint {
+  /** Seq of the COMMIT record: the argument `rollback` takes to return here. */
   seq: number;
+  /** Transaction that committed. */
   txn: string;
+  /** Time of the COMMIT record (ISO 8601). */
   at: string;
+  /** `apply` or `rollback`. */
   kind: string;
+  /** Plan applied (null for a rollback). */
   plan_id: string | null;
+  /** Graph hash committed. */
   graph_hash: string;
+  /** Routes in that graph (null in records written before the count was recorded). */
   routes: number | null;
 }
 

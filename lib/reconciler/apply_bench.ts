@@ -6,6 +6,8 @@
  * The verify window is 0 here: it is a configured wait, not work.
  *
  * Run: node_modules/deno/deno bench -A lib/reconciler/apply_bench.ts
+ *
+ * @module
  */
 import { generateKeyPair, type KeyPair, workspaceAt } from "../core/mod.ts";
 import { EMPTY_GRAPH, type Plan } from "../graph/mod.ts";

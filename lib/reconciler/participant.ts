@@ -12,8 +12,11 @@ import { storeGraph } from "./graph_store.ts";
 
 /** A route removed by a batch. */
 export interface RouteRef {
+  /** Route id (`r-<12 hex>`, see `routeId`). */
   id: string;
+  /** Caller saddr. */
   from: string;
+  /** Callee saddr. */
   to: string;
 }
 
@@ -21,13 +24,17 @@ export interface RouteRef {
 export interface BatchStep {
   /** Transaction id. */
   txn: string;
-  /** 0-based batch index and batch count. */
+  /** 0-based batch index. */
   index: number;
+  /** Number of batches in the transaction. */
   count: number;
+  /** Routes the batch writes, after its deletes (a changed route is in both lists). */
   adds: PlannedRoute[];
+  /** Routes the batch removes. */
   dels: RouteRef[];
-  /** Graph before and after this batch (in memory; not yet committed). */
+  /** Graph before this batch (in memory; not yet committed). */
   before: Graph;
+  /** Graph after this batch (in memory; not yet committed); built on first read. */
   after: Graph;
   /** Hash of the transaction's final graph. */
   targetHash: string;
@@ -40,7 +47,9 @@ export type Vote = { ready: true } | { ready: false; reason: string };
 
 /** A health report during a verify window. */
 export interface Health {
+  /** False is a breach: the coordinator aborts the canary or rolls back the commit. */
   ok: boolean;
+  /** What was seen; shown with a breach, optional when healthy. */
   detail?: string;
 }
 
@@ -70,6 +79,8 @@ export class StateParticipant implements Participant {
   #hooks: Hooks;
 
   /**
+   * A state participant for one workspace.
+   *
    * @param ws workspace whose state this participant keeps
    * @param hooks test hooks for the staged graph's write
    */

@@ -14,7 +14,9 @@ import { readLastApplied } from "./last_applied.ts";
 
 /** Reconciler part of `status`. */
 export interface ReconcilerStatus {
+  /** The committed graph after any recovery: its seq, hash, plan and route count. */
   committed: { seq: number; graph_hash: string; plan_id: string | null; routes: number };
+  /** `plans/last_applied.json` (null when no plan was ever applied). */
   last_applied: LastApplied | null;
   /** The live holder of the workspace lock, if any. */
   lock: LockOwner | null;

@@ -29,7 +29,9 @@ export type { HealthReport, TxnFailure, VoteRecord } from "./wal_record.ts";
 
 /** One batch of changes. */
 export interface TxnBatch {
+  /** Routes the batch writes, after its deletes; a changed route is in both lists. */
   adds: PlannedRoute[];
+  /** Routes the batch removes first. */
   dels: RouteRef[];
 }
 
@@ -39,9 +41,11 @@ export interface TxnSpec {
   kind: "apply" | "rollback";
   /** The committed state the transaction starts from. */
   base: CommittedState;
-  /** Final graph and its hash. */
+  /** Final graph: the base with every batch applied. */
   target: Graph;
+  /** Graph hash of `target` (`sha256:<hex>`), recorded in BEGIN and COMMIT. */
   targetHash: string;
+  /** The changes in apply order; each is voted on and committed in turn. */
   batches: TxnBatch[];
   /** Plan applied (null for a rollback). */
   planId: string | null;
@@ -55,10 +59,11 @@ export interface TxnSpec {
 export interface TxnOptions {
   /** The open WAL (recovery has run). */
   wal: WalWriter;
+  /** Every participant that votes, in the order they are asked (the state participant first). */
   participants: Participant[];
-  /** A participant that has not voted after this long votes ABORT. */
+  /** A participant that has not voted after this many milliseconds votes ABORT. */
   prepareTimeoutMs: number;
-  /** Length of the canary verify window. */
+  /** Length of the canary verify window, in milliseconds. */
   verifyWindowMs: number;
   /** Human progress lines. */
   onEvent?: (line: string) => void;
@@ -68,13 +73,19 @@ export interface TxnOptions {
 
 /** Outcome of {@linkcode runTransaction}. */
 export interface TxnResult {
+  /** Transaction id, as recorded on each of its WAL records. */
   txn: string;
+  /** The COMMIT is durable and the new state written. */
   committed: boolean;
   /** Seq of the COMMIT record (the new state's seq) when committed. */
   seq: number | null;
+  /** Batches every participant committed before the transaction ended. */
   batchesDone: number;
+  /** Every vote, batch by batch. */
   votes: VoteRecord[];
+  /** Why the transaction was aborted; null when committed. */
   failure: TxnFailure | null;
+  /** The canary window's report; null when there was no canary. */
   canary: HealthReport | null;
 }
 
@@ -429,12 +440,19 @@ class TxnRun {
 
 /** Content of `plans/last_applied.json`. */
 export interface LastApplied {
+  /** The plan applied last (a rollback does not replace this file). */
   plan_id: string;
+  /** Plan file as given to apply (null when not known). */
   plan_file: string | null;
+  /** Transaction that applied it. */
   txn: string;
+  /** Seq of that transaction's COMMIT record. */
   seq: number;
+  /** Graph hash the plan committed. */
   graph_hash: string;
+  /** Graph hash the plan was applied to. */
   base_graph: string;
+  /** Time of the COMMIT record (ISO 8601). */
   applied_at: string;
 }
 

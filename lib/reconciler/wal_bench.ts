@@ -17,6 +17,8 @@
  * reads of it), without the fsyncs that dominate the first group.
  *
  * Run: node_modules/deno/deno bench -A lib/reconciler/wal_bench.ts
+ *
+ * @module
  */
 import { canonicalize, generateKeyPair, workspaceAt, writeJsonAtomic } from "../core/mod.ts";
 import { type CommittedState, EMPTY_GRAPH, graphHash, type Plan, statePath } from "../graph/mod.ts";

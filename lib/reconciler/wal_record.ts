@@ -16,9 +16,13 @@ import { canonicalBytes, canonicalize, sha256HexSync } from "../core/mod.ts";
 
 /** Health of the participants over a verify window (canary and post-commit). */
 export interface HealthReport {
+  /** Every participant answered healthy on every check of the window. */
   ok: boolean;
+  /** Length of the window asked for, in milliseconds. */
   window_ms: number;
+  /** Rounds of health checks made (at least 1; the round that found a breach included). */
   checks: number;
+  /** The first unhealthy answer: who gave it and why; null when `ok`. */
   breach: { participant: string; detail: string } | null;
 }
 
@@ -26,17 +30,29 @@ export interface HealthReport {
 export interface TxnFailure {
   /** 0-based batch index (-1 when not tied to a batch). */
   batch: number;
+  /**
+   * Phase that failed: a vote, a batch commit or the canary window. `fsync`
+   * appears only in logs of versions before the fail-stop writer, which now
+   * stops with an `IoError` instead of recording an ABORT.
+   */
   step: "prepare" | "commit" | "canary" | "fsync";
+  /** Participant that refused or failed (null when no single participant is to blame). */
   participant: string | null;
+  /** Human-readable cause, as the participant or the coordinator gave it. */
   reason: string;
 }
 
 /** One vote as recorded. */
 export interface VoteRecord {
+  /** 0-based index of the batch voted on. */
   batch: number;
+  /** Name of the voting participant. */
   participant: string;
+  /** `abort` also when the participant threw or did not vote within the prepare timeout. */
   vote: "ready" | "abort";
+  /** Why the participant voted ABORT; absent for a READY vote. */
   reason?: string;
+  /** Time from the prepare request to the vote, in milliseconds (3 decimals). */
   ms: number;
 }
 
@@ -56,29 +72,45 @@ export interface TxnMeta {
 
 /** BEGIN: what the transaction will do. */
 export interface BeginPayload extends TxnMeta {
+  /** `apply` commits a plan; `rollback` returns to an earlier committed graph. */
   kind: "apply" | "rollback";
+  /** Plan applied (null for a rollback). */
   plan_id: string | null;
+  /** Seq of the COMMIT behind the committed state the transaction starts from (0 = none). */
   base_seq: number;
+  /** Graph hash (`sha256:<hex>`) of that starting state. */
   base_graph: string;
+  /** Graph hash the transaction commits when it succeeds. */
   target_graph: string;
+  /** Number of batches that will be prepared. */
   batches: number;
+  /** Names of the participants that vote, in the order they are asked. */
   participants: string[];
 }
 
 /** PREPARE of one batch: route ids added and deleted. */
 export interface PreparePayload {
+  /** 0-based batch index. */
   batch: number;
+  /** Ids of the routes the batch adds; a changed route is deleted and re-added under its id. */
   add: string[];
+  /** Ids of the routes the batch deletes (removed before the adds). */
   del: string[];
 }
 
 /** COMMIT: the decision, durable before the state is replaced. */
 export interface CommitPayload extends TxnMeta {
+  /** Same as in the transaction's BEGIN. */
   kind: "apply" | "rollback";
+  /** Plan applied (null for a rollback). */
   plan_id: string | null;
+  /** Seq of the committed state the transaction started from. */
   base_seq: number;
+  /** Graph hash of that starting state. */
   base_graph: string;
+  /** Graph hash of the graph now committed; this record's seq becomes the state's seq. */
   graph_hash: string;
+  /** Number of routes in the committed graph. */
   routes: number;
 }
 
@@ -91,26 +123,39 @@ export type RollbackPayload =
 export interface AbortPayload extends Omit<TxnFailure, "step"> {
   /** `crash`: rolled back by recovery after the process died. */
   step: TxnFailure["step"] | "crash";
+  /** Graph hash of the committed state, unchanged by the aborted transaction. */
   graph_hash: string;
 }
 
 /** END: the committed state (seq of its COMMIT) is durable. */
 export interface EndPayload {
+  /** Seq of the COMMIT record whose state is now written. */
   seq: number;
+  /** Graph hash of that state. */
   graph_hash: string;
 }
 
 /** Payload of each record type, in the order a transaction writes them. */
 export interface WalPayloads {
+  /** Opens a transaction; fsynced. */
   begin: BeginPayload;
+  /** A batch about to be put to the vote. */
   prepare: PreparePayload;
+  /** One participant's vote on a batch. */
   vote: VoteRecord;
+  /** Every participant voted READY on batch `batch` (0-based); it is committed next. */
   "batch-commit": { batch: number };
+  /** Outcome of the canary window, after the first `batches` batches. */
   canary: HealthReport & { batches: number };
+  /** The commit decision; fsynced before the state is replaced. */
   commit: CommitPayload;
+  /** Undo of prepared batches. */
   rollback: RollbackPayload;
+  /** Closes a transaction without a commit; fsynced. */
   abort: AbortPayload;
+  /** Closes a committed transaction once its state is durable; fsynced. */
   end: EndPayload;
+  /** Outcome of the post-commit verify window (only ever after END). */
   verify: HealthReport;
 }
 
@@ -141,7 +186,9 @@ export interface WalRecordOf<T extends WalRecordType> {
   at: string;
   /** Transaction id the record belongs to. */
   txn: string;
+  /** Record kind; decides the shape of `payload`. */
   type: T;
+  /** The kind's payload (see {@linkcode WalPayloads}). */
   payload: WalPayloads[T];
   /** `sha256:<hex>` of the canonical record without `sum`. */
   sum: string;
@@ -156,7 +203,7 @@ export type WalEntry = {
 }[WalRecordType];
 
 /** `prev` of the first record. */
-export const WAL_GENESIS = "sha256:" + "0".repeat(64);
+export const WAL_GENESIS: string = "sha256:" + "0".repeat(64);
 
 /** Checksum of a record (everything but `sum`). */
 export function recordSum(rec: Omit<WalRecord, "sum"> & { sum?: string }): string {

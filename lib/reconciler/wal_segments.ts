@@ -57,12 +57,15 @@ export function checkpointPath(ws: Workspace): string {
 
 /** Content of `checkpoint.json`. */
 export interface WalCheckpoint {
+  /** Format version of this file. */
   checkpoint_version: 1;
-  /** Seq and sum of the record the checkpoint names. */
+  /** Seq of the record the checkpoint names. */
   seq: number;
+  /** `sum` of that record: the chain continues from it. */
   sum: string;
-  /** Segment holding that record and the byte offset where it starts. */
+  /** Segment (1-based index) holding that record. */
   segment: number;
+  /** Byte offset in that segment where the record starts. */
   offset: number;
   /** The committed state made durable by the last END up to it (null: none yet). */
   committed: EndPayload | null;
@@ -74,7 +77,9 @@ export interface WalCheckpoint {
 
 /** One segment file. */
 export interface Segment {
+  /** 1-based segment number (see {@linkcode segmentPath}). */
   index: number;
+  /** Path of the segment file ({@linkcode legacyWalPath} for an old single-file log). */
   path: string;
 }
 

@@ -14,13 +14,17 @@ import { scanWal, type TornTail, type WalScan } from "./wal_segments.ts";
 
 /** What {@linkcode verifyWalHistory} found (it throws instead of reporting corruption). */
 export interface WalVerifyReport {
+  /** Always true: a damaged WAL throws a {@linkcode VerificationError} instead. */
   ok: true;
   /** Newest segment, relative to the workspace root. */
   file: string;
   /** Segment files checked. */
   segments: number;
+  /** Records checked, over all segments. */
   records: number;
+  /** Seq of the first record (null for an empty WAL). */
   first_seq: number | null;
+  /** Seq of the last valid record (null for an empty WAL). */
   last_seq: number | null;
   /** `sum` of the last record. */
   head: string | null;
@@ -30,6 +34,10 @@ export interface WalVerifyReport {
   torn: TornTail | null;
   /** The last transaction when it is not finished (recovery resolves it). */
   unfinished_txn: string | null;
+  /**
+   * The committed state file, and whether it is the one the last END made
+   * durable (false only while a transaction is unfinished).
+   */
   state: { seq: number; graph_hash: string; matches_wal: boolean };
 }
 

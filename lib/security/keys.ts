@@ -28,9 +28,13 @@ import { parseInternalJson, readInternalJsonIfExists } from "../config/mod.ts";
 
 /** Public key file contents (`*.pub.json`). */
 export interface PublicKeyFile {
+  /** Signature algorithm; the only one supported. */
   alg: "ed25519";
+  /** `ed25519:` + the first 16 hex digits of the key's SHA-256 (see `keyIdOf`). */
   key_id: string;
+  /** The 32-byte public key, base64. */
   public: string;
+  /** Name the key was created under, when it has one. */
   name?: string;
 }
 

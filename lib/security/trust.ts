@@ -35,18 +35,23 @@ export const ROLES: readonly Role[] = ["root", "manifests", "plans"];
 
 /** The signed part of a trust root. */
 export interface TrustRootBody {
+  /** Document type tag (fixed; the schema refuses any other). */
   _type: "rtt/trust-root";
+  /** 1 for the first root; each accepted change adds exactly 1. */
   version: number;
   /** ISO-8601 UTC instant after which the root is refused. */
   expires: string;
   /** Signatures of root-role keys needed to accept the next version. */
   threshold: number;
+  /** Trusted keys by key id: base64 public key, its roles and optional name. */
   keys: Record<string, { public: string; roles: Role[]; name?: string }>;
 }
 
 /** A trust root with its signatures. */
 export interface TrustRoot {
+  /** The body the signatures cover. */
   signed: TrustRootBody;
+  /** Signatures over `signed` by root-role keys, of this version and (after v1) the previous one. */
   signatures: SignatureBlock[];
 }
 

@@ -214,8 +214,11 @@ export async function setThreshold(
 
 /** One trusted key as listed by {@linkcode listTrust}. */
 export interface TrustedKeyInfo {
+  /** The key's id in the trust root. */
   key_id: string;
+  /** Name recorded with the key, when it has one. */
   name?: string;
+  /** What the key may sign. */
   roles: Role[];
   /** Name of the private key in this workspace, when it holds one. */
   local?: string;

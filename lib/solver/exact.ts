@@ -15,7 +15,16 @@
 import type { Problem } from "./problem.ts";
 import type { Choice } from "./greedy.ts";
 
-type Highs = {
+/**
+ * The part of the loaded HiGHS module the exact solver uses: a narrow view
+ * of npm `highs`' own typings, which also describe its legacy and options API.
+ */
+export interface Highs {
+  /**
+   * Solves a problem given in CPLEX LP format (see {@linkcode toLpText});
+   * `options` are HiGHS options by name. `Status` is HiGHS's model status
+   * (`"Optimal"` when solved), `Columns` the value of each variable by name.
+   */
   solve(
     lp: string,
     options?: Record<string, unknown>,
@@ -24,7 +33,7 @@ type Highs = {
     ObjectiveValue: number;
     Columns: Record<string, { Primal: number }>;
   };
-};
+}
 
 let highsPromise: Promise<Highs> | undefined;
 

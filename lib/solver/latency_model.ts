@@ -16,7 +16,9 @@ import { isNotFound } from "../core/mod.ts";
 
 /** p99 of one lane: `base_p99_ms + per_kib_ms * message_kib`. */
 export interface LaneFigures {
+  /** p99 of a message of no size, in milliseconds. */
   base_p99_ms: number;
+  /** p99 added per KiB of message, in milliseconds. */
   per_kib_ms: number;
 }
 
@@ -24,6 +26,7 @@ export interface LaneFigures {
 export interface LatencyModel {
   /** `defaults` or the file the figures came from. */
   source: string;
+  /** Figures of every lane. */
   lanes: Record<Lane, LaneFigures>;
   /** Added once for each route endpoint whose home node differs from the route's node. */
   cross_numa_ms: number;

@@ -29,12 +29,15 @@ export interface PlanRoutesOptions {
 
 /** Outcome of planning. */
 export interface PlanOutcome {
+  /** The problem the solver was given: routes, their options and what blocks the rest. */
   problem: Problem;
   /** Routes no option satisfies; when non-empty there is no plan. */
   blocked: BlockedRoute[];
   /** Solver that ran. */
   solver: "exact" | "greedy";
+  /** Option chosen for each route of `problem`. */
   choice: Choice;
+  /** Latency and churn of that choice. */
   objective: Objective;
   /** Unsigned plan body (undefined when blocked is non-empty). */
   body?: Omit<Plan, "plan_id" | "sign">;

@@ -17,8 +17,9 @@ export interface NumaNode {
 
 /** NUMA nodes sorted by id. */
 export interface Topology {
+  /** The nodes, at least one. */
   nodes: NumaNode[];
-  /** Where the figures came from (`sysfs` or `single-node`). */
+  /** Where the figures came from: the native probe, its TS sysfs reader, or the one-node fallback. */
   source: "native" | "sysfs" | "single-node";
 }
 

@@ -19,6 +19,7 @@ export const FINDING_CODES = {
 
 /** One doctor finding. */
 export interface Finding {
+  /** What kind of problem; {@linkcode FINDING_CODES} gives the exit code it implies. */
   kind: keyof typeof FINDING_CODES;
   /** Symbol the finding is about (`saddr@version`). */
   symbol: string;
@@ -42,7 +43,11 @@ export interface DoctorReport {
   exitCode: number;
 }
 
-type Semver = typeof import("semver");
+/**
+ * The npm `semver` module as `import("semver")` yields it; {@linkcode diagnose}
+ * takes it as an argument.
+ */
+export type Semver = typeof import("semver");
 
 /**
  * Diagnoses the table. `semver` is passed in (the caller imports it lazily)

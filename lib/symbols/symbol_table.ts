@@ -10,10 +10,15 @@ import type { ManifestRecord } from "./scan.ts";
 
 /** One version of a symbol. */
 export interface SymbolEntry {
+  /** The symbol's address, as its manifest declares it. */
   saddr: string;
+  /** Its semver version. */
   version: string;
+  /** Content identity of the manifest (`sha256:<hex>`, see `symbolHash`). */
   hash: string;
+  /** Manifest file, relative to the workspace root. */
   file: string;
+  /** The parsed, validated manifest. */
   manifest: SymbolManifest;
 }
 

@@ -20,8 +20,11 @@ export type FaultAction = "nack" | "hang" | "throw" | "crash" | "unhealthy";
 
 /** One fault: `<action>@<step>[:<n>]` (n-th call of that step in this process, default 1). */
 export interface Fault {
+  /** What to do when the fault triggers. */
   action: FaultAction;
+  /** Participant method whose call triggers it. */
   step: "prepare" | "commit" | "rollback" | "health";
+  /** 1-based count of calls of `step` in this process; only that call misbehaves. */
   n: number;
 }
 
@@ -54,7 +57,12 @@ export class FaultParticipant implements Participant {
   /** Steps seen, as `<step>:<batch index>` (for tests that check rollback order). */
   readonly log: string[] = [];
 
-  /** @param faults when to misbehave */
+  /**
+   * A participant named `name` that misbehaves as `faults` say.
+   *
+   * @param faults when to misbehave
+   * @param name name shown in the WAL and in output
+   */
   constructor(faults: Fault[], name = "fault") {
     this.#faults = faults;
     this.name = name;

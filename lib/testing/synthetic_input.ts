@@ -16,8 +16,11 @@ const LANE_SETS: Lane[][] = [["shm", "uds", "tcp"], ["uds", "tcp"], ["shm", "uds
 
 /** Options for {@linkcode syntheticInput}. */
 export interface SyntheticInputOptions {
+  /** Symbols in the table (at least 2), spread over 50 namespaces. */
   symbols: number;
+  /** Desired routes, each between a distinct (caller, callee) pair. */
   routes: number;
+  /** Seed of the generator (default 1): the same seed gives the same instance. */
   seed?: number;
   /** NUMA nodes (default 2, two CPUs each). */
   nodes?: number;

@@ -16,6 +16,7 @@ import { type Hooks, IoError, UsageError } from "../core/mod.ts";
 
 /** A point and the hit on which something happens there. */
 export interface HitSpec {
+  /** Crash point or sync label, as the product code names it. */
   point: string;
   /** 1-based hit count in this process. */
   n: number;

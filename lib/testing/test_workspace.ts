@@ -20,6 +20,7 @@ import { initWorkspace } from "../pipeline/init.ts";
 
 /** An initialised workspace in a temporary folder, removed on dispose. */
 export interface TestWorkspace extends AsyncDisposable {
+  /** The workspace, rooted in the temporary folder. */
   ws: Workspace;
   /** The workspace's default signing key (trusted for plans). */
   key: KeyPair;

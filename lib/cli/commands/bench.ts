@@ -1,3 +1,10 @@
+/**
+ * `rtt-deno bench fabric`: parse, call {@linkcode benchFabric}, render the
+ * table or `--json`; with the hidden `--peer`, a compiled binary serves as its
+ * own benchmark peer ({@linkcode benchFabricPeer}).
+ *
+ * @module
+ */
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { type Lane, LANES } from "../../core/mod.ts";
 import { FABRIC_BENCH_DEFAULTS as DEFAULTS, PIN_MODES } from "../../pipeline/bench_fabric.ts";

@@ -1,3 +1,9 @@
+/**
+ * `rtt-deno doctor` (stage 20): call {@linkcode diagnose}, render the
+ * findings; {@linkcode showDiagnosis} is shared with `auto`.
+ *
+ * @module
+ */
 import type { Command } from "commander";
 import { contextOf } from "../context.ts";
 import { EXIT } from "../errors.ts";

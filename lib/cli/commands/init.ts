@@ -1,3 +1,9 @@
+/**
+ * `rtt-deno init` (stage 00): parse, call {@linkcode initWorkspace}, render;
+ * {@linkcode showInit} is shared with `auto`.
+ *
+ * @module
+ */
 import type { Command } from "commander";
 import { resolve } from "node:path";
 import { contextOf } from "../context.ts";

@@ -1,3 +1,9 @@
+/**
+ * `rtt-deno keys gen|list|trust|untrust|rotate|threshold|renew`: parse, call
+ * the key and trust-root use cases, render.
+ *
+ * @module
+ */
 import { type Command, Option } from "commander";
 import { resolve } from "node:path";
 import { contextOf } from "../context.ts";

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Command } from "commander";
+import type { CliCommand } from "../context.ts";
 import { registerInit } from "./init.ts";
 import { registerScan } from "./scan.ts";
 import { registerDoctor } from "./doctor.ts";
@@ -19,8 +19,10 @@ import { registerStatus } from "./status.ts";
 import { registerBench } from "./bench.ts";
 import { registerAuto } from "./auto.ts";
 
+export type { CliCommand } from "../context.ts";
+
 /** Adds every command to the program, in help order. */
-export function registerCommands(program: Command): void {
+export function registerCommands(program: CliCommand): void {
   registerInit(program);
   registerScan(program);
   registerDoctor(program);

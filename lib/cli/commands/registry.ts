@@ -1,3 +1,10 @@
+/**
+ * `rtt-deno registry ingest|verify|ls|cat|gc|pack|export|import` (stage 30):
+ * parse, call the registry use cases, render; {@linkcode showIngest} and
+ * {@linkcode showVerify} are shared with `auto`.
+ *
+ * @module
+ */
 import type { Command } from "commander";
 import { resolve } from "node:path";
 import { contextOf } from "../context.ts";

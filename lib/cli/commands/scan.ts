@@ -1,3 +1,9 @@
+/**
+ * `rtt-deno scan` (stage 10): call {@linkcode scanWorkspace}, render;
+ * {@linkcode showScan} is shared with `auto`.
+ *
+ * @module
+ */
 import type { Command } from "commander";
 import { contextOf } from "../context.ts";
 import { EXIT } from "../errors.ts";

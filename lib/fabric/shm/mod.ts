@@ -1,4 +1,8 @@
-/** Shared-memory lane: two native SPSC rings (one per direction) between two processes. */
+/**
+ * Shared-memory lane: two native SPSC rings (one per direction) between two processes.
+ *
+ * @module
+ */
 export {
   openShmLane,
   SHM_PREFIX,

@@ -1,3 +1,10 @@
+/**
+ * The shared-memory lane: a link is two native SPSC rings under /dev/shm,
+ * one per direction, with rings of dead processes swept before a new one is
+ * created.
+ *
+ * @module
+ */
 import {
   NativeError,
   nativeStatus,
@@ -23,7 +30,7 @@ import {
 /** Every ring the fabric creates is named `rtt.<link>.<direction>` under /dev/shm. */
 export const SHM_PREFIX = "rtt.";
 
-/** Options of {@link openShmLane}. */
+/** Options of {@linkcode openShmLane}. */
 export interface ShmLaneOptions extends LaneOptions {
   /** `create` makes both rings (one per direction); `attach` opens the peer's. */
   role: "create" | "attach";

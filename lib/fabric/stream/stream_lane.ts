@@ -1,3 +1,9 @@
+/**
+ * A lane over any connected stream socket: length-prefixed RTT frames,
+ * checked on receipt. The uds and tcp lanes only open the socket.
+ *
+ * @module
+ */
 import {
   decodeFrame,
   DEFAULT_MAX_PAYLOAD,

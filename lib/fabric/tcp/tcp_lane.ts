@@ -1,3 +1,9 @@
+/**
+ * The tcp lane: {@linkcode streamLane} over a 127.0.0.1 connection; any other
+ * address is refused, since the fabric is local by design.
+ *
+ * @module
+ */
 import type { Lane, LaneListener } from "../lane/mod.ts";
 import { streamLane, type StreamLaneOptions } from "../stream/mod.ts";
 

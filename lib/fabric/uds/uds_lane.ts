@@ -1,3 +1,9 @@
+/**
+ * The uds lane: {@linkcode streamLane} over a Unix-domain socket, one peer
+ * per listening socket file.
+ *
+ * @module
+ */
 import type { Lane, LaneListener } from "../lane/mod.ts";
 import { streamLane, type StreamLaneOptions } from "../stream/mod.ts";
 import { IoError } from "../../core/mod.ts";
