@@ -12,6 +12,7 @@
  *
  * @module
  */
+import { FailureError } from "../core/mod.ts";
 import type { Problem } from "./problem.ts";
 import type { Choice } from "./greedy.ts";
 
@@ -83,7 +84,7 @@ export function toLpText(problem: Problem): string {
 
 /**
  * Solves the problem exactly.
- * @throws {Error} when HiGHS does not report an optimal solution.
+ * @throws {FailureError} when HiGHS does not report an optimal solution.
  */
 export async function solveExact(problem: Problem): Promise<Choice> {
   if (!problem.routes.length) return [];
@@ -95,11 +96,11 @@ export async function solveExact(problem: Problem): Promise<Choice> {
     threads: 1,
   });
   if (r.Status !== "Optimal") {
-    throw new Error(`The exact solver (HiGHS) ended with status "${r.Status}"`);
+    throw new FailureError(`The exact solver (HiGHS) ended with status "${r.Status}"`);
   }
   return problem.routes.map((rp, i) => {
     const j = rp.options.findIndex((_, k) => (r.Columns[`x_${i}_${k}`]?.Primal ?? 0) > 0.5);
-    if (j < 0) throw new Error(`The exact solver (HiGHS) left route ${rp.id} unassigned`);
+    if (j < 0) throw new FailureError(`The exact solver (HiGHS) left route ${rp.id} unassigned`);
     // Settle ties by the stable option order (options are sorted best first).
     const chosen = rp.options[j];
     return rp.options.findIndex((o) => o.p99Us === chosen.p99Us && o.churn === chosen.churn);
