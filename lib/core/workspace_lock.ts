@@ -52,7 +52,7 @@ export interface WorkspaceLock {
 export interface AcquireLockOptions {
   /** How long to wait for a live holder to finish before failing (default 1000 ms). */
   waitMs?: number;
-  /** Test hooks (`lock:write`, `lock:remove`). */
+  /** Test hooks (`lock:write`, `lock:record`, `lock:remove`, `lock:unlock`). */
   hooks?: Hooks;
 }
 
@@ -123,6 +123,8 @@ async function hold(
     hooks.crashPoint("lock:write");
     // No fsync: after a power loss no process holds anything, whatever the record says.
     await file.truncate(0);
+    // Held, with no owner record yet: a crash here leaves an empty lock file behind.
+    hooks.crashPoint("lock:record");
     await file.write(new TextEncoder().encode(JSON.stringify(owner) + "\n"));
   } catch (err) {
     file.close();
@@ -137,6 +139,8 @@ async function hold(
       try {
         hooks.crashPoint("lock:remove");
         await Deno.remove(path);
+        // The file is gone but the kernel lock is still held until the close below.
+        hooks.crashPoint("lock:unlock");
       } finally {
         file.close();
       }
