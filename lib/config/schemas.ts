@@ -83,10 +83,18 @@ export type Validator = ((data: unknown) => boolean) & { errors?: AjvError[] | n
 let ajvPromise: Promise<{ getSchema(id: string): Validator | undefined }> | undefined;
 const validators = new Map<SchemaName | InternalSchemaName, Validator>();
 
+/**
+ * The Ajv options every validator is compiled with, at run time and by
+ * `scripts/gen_validators.ts` (so errors read the same either way).
+ */
+export const AJV_OPTIONS = { allErrors: true, strict: false, verbose: true } as const;
+
 async function loadAjv() {
   const { default: Ajv } = await import("ajv");
+  // The schemas are ours and fixed at build time: checking each against the meta-schema on
+  // every start cost ~70 ms, so schemas_test.ts does it once instead.
   // deno-lint-ignore no-explicit-any
-  const ajv = new (Ajv as any)({ allErrors: true, strict: false, verbose: true });
+  const ajv = new (Ajv as any)({ ...AJV_OPTIONS, validateSchema: false });
   // Added, not compiled: getSchema compiles only what is asked for (and what it refers to).
   for (const schema of [...Object.values(SCHEMAS), ...Object.values(INTERNAL_SCHEMAS)]) {
     ajv.addSchema(schema);
@@ -97,6 +105,12 @@ async function loadAjv() {
 /** Returns the compiled validator of a schema (compiled once per process). */
 export async function validatorFor(name: SchemaName | InternalSchemaName): Promise<Validator> {
   let v = validators.get(name);
+  if (!v && name in INTERNAL_SCHEMAS) {
+    // Compiled ahead of time (scripts/gen_validators.ts): reading an internal file loads no Ajv.
+    const generated: Record<string, Validator> = await import("./_internal_validators.ts");
+    v = generated[name];
+    validators.set(name, v);
+  }
   if (!v) {
     ajvPromise ??= loadAjv();
     const ajv = await ajvPromise;
