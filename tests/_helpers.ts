@@ -6,7 +6,15 @@
  * @module
  */
 
-export { copyDir, copySample, manifest, tempDir, writeTree } from "../lib/testing/mod.ts";
+export {
+  copyDir,
+  copySample,
+  holdWorkspaceLock,
+  type LockHolder,
+  manifest,
+  tempDir,
+  writeTree,
+} from "../lib/testing/mod.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 const decoder = new TextDecoder();
@@ -96,39 +104,4 @@ export async function snapshotTree(dir: string): Promise<Record<string, string>>
   }
   await walk(dir, "");
   return out;
-}
-
-/** A child process holding a workspace's lock, killed (SIGKILL) on dispose. */
-export interface LockHolder extends AsyncDisposable {
-  pid: number;
-  /** Lock id in its owner record. */
-  id: string;
-}
-
-/** Starts a process that takes the workspace lock of `root` for `command` and keeps it. */
-export async function holdWorkspaceLock(root: string, command = "apply"): Promise<LockHolder> {
-  const lockModule = new URL("../lib/core/workspace_lock.ts", import.meta.url).href;
-  const code = `import { acquireWorkspaceLock } from "${lockModule}";
-    const lock = await acquireWorkspaceLock({ rtt: ${JSON.stringify(`${root}/.rtt`)} }, ${
-    JSON.stringify(command)
-  });
-    console.log(lock.owner.id);
-    setInterval(() => {}, 60_000);`;
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["eval", "-q", code],
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
-  const reader = child.stdout.getReader();
-  const { value } = await reader.read();
-  reader.releaseLock();
-  await child.stdout.cancel();
-  return {
-    pid: child.pid,
-    id: decoder.decode(value).trim(),
-    async [Symbol.asyncDispose]() {
-      child.kill("SIGKILL");
-      await child.status;
-    },
-  };
 }

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { IoError } from "./errors.ts";
 import { workspaceAt } from "./workspace.ts";
+import { holdWorkspaceLock } from "../testing/mod.ts";
 import {
   acquireWorkspaceLock,
   readWorkspaceLock,
@@ -13,26 +14,6 @@ async function lockedWorkspace(): Promise<{ ws: Workspace } & AsyncDisposable> {
   const ws = workspaceAt(root);
   await Deno.mkdir(ws.rtt);
   return { ws, [Symbol.asyncDispose]: () => Deno.remove(root, { recursive: true }) };
-}
-
-/** A child process holding the lock until it is killed. */
-async function holder(ws: Workspace): Promise<Deno.ChildProcess> {
-  const url = new URL("./workspace_lock.ts", import.meta.url).href;
-  const code = `import { acquireWorkspaceLock } from "${url}";
-    await acquireWorkspaceLock({ rtt: ${JSON.stringify(ws.rtt)} }, "apply");
-    console.log("held");
-    setInterval(() => {}, 60_000);`;
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["eval", "-q", code],
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
-  const reader = child.stdout.getReader();
-  const { value } = await reader.read();
-  assert.match(new TextDecoder().decode(value), /held/);
-  reader.releaseLock();
-  await child.stdout.cancel();
-  return child;
 }
 
 Deno.test("acquireWorkspaceLock() writes the owner record and release() removes the file", async () => {
@@ -68,13 +49,10 @@ Deno.test({
   sanitizeResources: false,
   fn: async () => {
     await using t = await lockedWorkspace();
-    const child = await holder(t.ws);
-    try {
-      assert.equal((await readWorkspaceLock(t.ws))?.pid, child.pid);
+    {
+      await using held = await holdWorkspaceLock(t.ws.root);
+      assert.equal((await readWorkspaceLock(t.ws))?.pid, held.pid);
       await assert.rejects(() => acquireWorkspaceLock(t.ws, "apply", { waitMs: 0 }), IoError);
-    } finally {
-      child.kill("SIGKILL");
-      await child.status;
     }
     assert.ok(await Deno.stat(workspaceLockPath(t.ws)), "the dead holder's record is still there");
     assert.equal(await readWorkspaceLock(t.ws), null);

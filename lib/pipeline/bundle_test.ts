@@ -1,18 +1,8 @@
 import assert from "node:assert/strict";
 import { workspaceAt } from "../core/mod.ts";
-import { copySample, tempDir } from "../testing/mod.ts";
+import { ingestedSample, tempDir } from "../testing/mod.ts";
 import { initWorkspace } from "./init.ts";
-import { scanWorkspace } from "./scan.ts";
-import { ingest } from "./ingest.ts";
 import { exportRegistry, importRegistry } from "./bundle.ts";
-
-async function ingestedSample(path: string) {
-  await copySample(path);
-  const ws = workspaceAt(path);
-  await initWorkspace(ws);
-  await scanWorkspace(ws);
-  return { ws, ingested: await ingest(ws, { sign: true }) };
-}
 
 Deno.test("exportRegistry() then importRegistry() into a fresh workspace adds everything once", async () => {
   await using a = await tempDir();

@@ -1,18 +1,8 @@
 import assert from "node:assert/strict";
-import { MissingInputError, workspaceAt } from "../core/mod.ts";
-import { copySample, tempDir } from "../testing/mod.ts";
-import { initWorkspace } from "./init.ts";
-import { scanWorkspace } from "./scan.ts";
+import { MissingInputError } from "../core/mod.ts";
+import { ingestedSample, tempDir } from "../testing/mod.ts";
 import { ingest } from "./ingest.ts";
 import { catRegistry, gcRegistry, listRegistry, packRegistry, verifyRegistry } from "./registry.ts";
-
-async function ingestedSample(path: string) {
-  await copySample(path);
-  const ws = workspaceAt(path);
-  await initWorkspace(ws);
-  await scanWorkspace(ws);
-  return { ws, ingested: await ingest(ws, { sign: true }) };
-}
 
 Deno.test("ingest(), listRegistry(), catRegistry() and verifyRegistry() agree on the sample", async () => {
   await using dir = await tempDir();

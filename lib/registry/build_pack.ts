@@ -13,8 +13,6 @@ import {
   type Workspace,
   writeFileAtomic,
 } from "../core/mod.ts";
-import { MissingInputError } from "../core/mod.ts";
-import { isNotFound } from "../core/mod.ts";
 import { symbolHash } from "../symbols/mod.ts";
 import { crc32 } from "./_crc32.ts";
 import { mapConcurrent } from "./_durable.ts";
@@ -34,7 +32,7 @@ import {
   writeFanout,
   writeHeader,
 } from "./_pack_format.ts";
-import { decodeObject, hashHex, objectPath } from "./object.ts";
+import { decodeObject, hashHex, objectPath, readObjectFile } from "./object.ts";
 import { packFiles } from "./pack.ts";
 import { readIndex } from "./registry_index.ts";
 
@@ -96,20 +94,12 @@ export async function encodePack(
 export async function collectPackRecords(ws: Workspace): Promise<PackRecord[]> {
   const hashes = [...new Set((await readIndex(ws)).map((e) => e.hash))];
   return await mapConcurrent(hashes, async (hash) => {
-    const path = objectPath(ws, hash);
-    const file = relativePath(ws.root, path);
-    const what = `object "${file}"`;
-    let bytes: Uint8Array;
-    try {
-      bytes = await Deno.readFile(path);
-    } catch (err) {
-      if (isNotFound(err)) {
-        throw new MissingInputError(`Index refers to ${hash} but ${what} is missing`, {
-          cause: err,
-        });
-      }
-      throw err;
-    }
+    const file = relativePath(ws.root, objectPath(ws, hash));
+    const { bytes, what } = await readObjectFile(
+      ws,
+      hash,
+      `Index refers to ${hash} but object "${file}" is missing`,
+    );
     const actual = symbolHash((await decodeObject(bytes, file)).manifest);
     if (actual !== hash) {
       throw new VerificationError(`${what} is corrupt: its manifest hashes to ${actual}`);

@@ -28,7 +28,7 @@ import {
 import { manifestBody } from "../symbols/mod.ts";
 import { loadTrustRoot, type TrustRoot } from "../security/mod.ts";
 import { InputError, MissingInputError } from "../core/mod.ts";
-import { isNotFound } from "../core/mod.ts";
+import { asFileError, isNotFound } from "../core/mod.ts";
 
 /** One stored object. */
 export interface RegistryObject {
@@ -199,6 +199,25 @@ export async function objectIntact(ws: Workspace, hash: string): Promise<boolean
 }
 
 /**
+ * The bytes of the CAS object `hash`, with its file name for messages.
+ * @throws {MissingInputError} with `missing` as its message when there is no such file.
+ */
+export async function readObjectFile(
+  ws: Workspace,
+  hash: string,
+  missing: string,
+): Promise<{ bytes: Uint8Array; file: string; what: string }> {
+  const path = objectPath(ws, hash);
+  const file = relativePath(ws.root, path);
+  try {
+    return { bytes: await Deno.readFile(path), file, what: `object "${file}"` };
+  } catch (err) {
+    if (isNotFound(err)) throw new MissingInputError(missing, { file, cause: err });
+    throw asFileError(err, file, "Cannot read");
+  }
+}
+
+/**
  * Reads the CAS object `hash` and verifies it (hash and signatures). What
  * the planner binds symbols with: a manifest from here is exactly the
  * content the hash names, signed by a trusted key.
@@ -217,18 +236,11 @@ export async function readObject(
     expect?: { saddr: string; version: string };
   } = {},
 ): Promise<RegistryObject> {
-  const path = objectPath(ws, hash);
-  const file = relativePath(ws.root, path);
-  const what = `object "${file}"`;
-  let bytes: Uint8Array;
-  try {
-    bytes = await Deno.readFile(path);
-  } catch (err) {
-    if (isNotFound(err)) {
-      throw new MissingInputError(`No object ${hash} in the registry`, { cause: err });
-    }
-    throw err;
-  }
+  const { bytes, file, what } = await readObjectFile(
+    ws,
+    hash,
+    `No object ${hash} in the registry`,
+  );
   const obj = await decodeObject(bytes, file);
   await verifyObject(obj, {
     hash,

@@ -16,3 +16,4 @@ export * from "./sample_workspace.ts";
 export * from "./test_workspace.ts";
 export * from "./fault_participant.ts";
 export * from "./test_hooks.ts";
+export * from "./lock_holder.ts";

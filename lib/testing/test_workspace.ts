@@ -17,6 +17,9 @@ import {
 import { sealPlan } from "../plan/mod.ts";
 import { loadKey } from "../security/mod.ts";
 import { initWorkspace } from "../pipeline/init.ts";
+import { ingest, type IngestReport } from "../pipeline/ingest.ts";
+import { scanWorkspace } from "../pipeline/scan.ts";
+import { copySample } from "./sample_workspace.ts";
 
 /** An initialised workspace in a temporary folder, removed on dispose. */
 export interface TestWorkspace extends AsyncDisposable {
@@ -65,4 +68,18 @@ export async function writeTestPlan(
   const path = `${t.ws.plans}/${plan.plan_id}.plan.json`;
   await Deno.writeTextFile(path, JSON.stringify(plan));
   return { plan, path };
+}
+
+/**
+ * The sample workspace copied to `path`, initialised, scanned and ingested
+ * (signed by the workspace key), as the registry use cases expect it.
+ */
+export async function ingestedSample(
+  path: string,
+): Promise<{ ws: Workspace; ingested: IngestReport }> {
+  await copySample(path);
+  const ws = workspaceAt(path);
+  await initWorkspace(ws);
+  await scanWorkspace(ws);
+  return { ws, ingested: await ingest(ws, { sign: true }) };
 }
