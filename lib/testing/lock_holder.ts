@@ -7,6 +7,7 @@
 
 /** A child process holding a workspace's lock, killed (SIGKILL) on dispose. */
 export interface LockHolder extends AsyncDisposable {
+  /** Pid of the holding process. */
   pid: number;
   /** Lock id in its owner record. */
   id: string;
