@@ -9,27 +9,14 @@ import { DEFAULT_PANEL_YAML } from "./defaults.ts";
 import type { PanelConfig, Policy, ProvidersFile, RoutesFile } from "./types.ts";
 import { parseSource, type SourceDocument, validateDocument } from "./validate.ts";
 import type { SchemaName } from "./schemas.ts";
-import { MissingInputError } from "../core/mod.ts";
+import { INPUT_LIMITS, readInputText } from "../core/mod.ts";
 import { isNotFound } from "../core/mod.ts";
-
-async function readText(path: string, what: string): Promise<string> {
-  try {
-    return await Deno.readTextFile(path);
-  } catch (err) {
-    if (isNotFound(err)) {
-      throw new MissingInputError(
-        `Cannot read ${what} "${path}": file not found (run "rtt-deno init" to create it)`,
-        { cause: err },
-      );
-    }
-    throw err;
-  }
-}
 
 /**
  * Reads, parses and validates one file against a schema.
  * @throws {SchemaError} on malformed text or schema mismatch (exit 65)
- * @throws {Deno.errors.NotFound} when the file is missing (exit 66)
+ * @throws {MissingInputError} when the file is missing (exit 66); {InputError} when it is not a
+ * regular file or is larger than {@linkcode INPUT_LIMITS}.config (exit 65)
  */
 export async function loadValidated<T>(
   ws: Workspace,
@@ -37,7 +24,12 @@ export async function loadValidated<T>(
   schema: SchemaName,
 ): Promise<{ value: T; doc: SourceDocument }> {
   const file = relativePath(ws.root, path);
-  const text = await readText(path, file);
+  const text = await readInputText(path, {
+    what: `${schema} configuration`,
+    display: file,
+    maxBytes: /\.ya?ml$/.test(path) ? INPUT_LIMITS.yaml : INPUT_LIMITS.config,
+    missingHint: 'run "rtt-deno init" to create it',
+  });
   const doc = parseSource(file, text);
   await validateDocument(schema, doc);
   return { value: doc.value as T, doc };

@@ -11,6 +11,7 @@ export * from "./hash.ts";
 export * from "./errors.ts";
 export * from "./atomic_file.ts";
 export * from "./hooks.ts";
+export * from "./input_file.ts";
 export * from "./glob.ts";
 export * from "./lanes.ts";
 export * from "./workspace.ts";

@@ -5,18 +5,12 @@
  *
  * @module
  */
-import {
-  asFileError,
-  isNotFound,
-  MissingInputError,
-  relativePath,
-  VerificationError,
-  type Workspace,
-} from "../core/mod.ts";
+import { relativePath, VerificationError, type Workspace } from "../core/mod.ts";
 import { parseSource, validateDocument } from "../config/mod.ts";
 import { loadTrustRoot, type TrustRoot, verifyTrusted } from "../security/mod.ts";
 import type { Plan } from "../graph/mod.ts";
 import { computePlanId, planSignedBody } from "./seal_plan.ts";
+import { INPUT_LIMITS, readInputText } from "../core/mod.ts";
 
 /** Options for {@linkcode verifyPlan}. */
 export interface VerifyPlanOptions {
@@ -38,15 +32,11 @@ export async function readPlan(
   options: VerifyPlanOptions = {},
 ): Promise<Plan> {
   const file = path.startsWith("/") ? relativePath(ws.root, path) : path;
-  let text: string;
-  try {
-    text = await Deno.readTextFile(path);
-  } catch (err) {
-    if (isNotFound(err)) {
-      throw new MissingInputError(`Plan "${file}" not found`, { cause: err });
-    }
-    throw asFileError(err, file, "Cannot read plan");
-  }
+  const text = await readInputText(path, {
+    what: "plan",
+    display: file,
+    maxBytes: INPUT_LIMITS.plan,
+  });
   const doc = parseSource(file, text, { format: "json" });
   await validateDocument("plan", doc);
   const plan = doc.value as Plan;

@@ -37,6 +37,7 @@ import { readIndexFile, writeIndex } from "./registry_index.ts";
 import { type FileContent, writeFilesDurably } from "./_durable.ts";
 import { InputError } from "../core/mod.ts";
 import { isNotFound } from "../core/mod.ts";
+import { INPUT_LIMITS, readInputText } from "../core/mod.ts";
 
 /** One manifest to ingest. */
 export interface IngestInput {
@@ -99,7 +100,12 @@ export async function collectInputs(
     for (const p of paths) {
       const abs = resolve(p);
       const file = relativePath(ws.root, abs);
-      const { manifest } = await parseManifest(file, await Deno.readTextFile(abs));
+      const text = await readInputText(abs, {
+        what: "manifest",
+        display: file,
+        maxBytes: INPUT_LIMITS.manifest,
+      });
+      const { manifest } = await parseManifest(file, text);
       out.push({ file, manifest });
     }
     return out;

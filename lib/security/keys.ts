@@ -25,6 +25,7 @@ import {
   UsageError,
 } from "../core/mod.ts";
 import { parseInternalJson, readInternalJsonIfExists } from "../config/mod.ts";
+import { INPUT_LIMITS, readInputText } from "../core/mod.ts";
 
 /** Public key file contents (`*.pub.json`). */
 export interface PublicKeyFile {
@@ -210,17 +211,7 @@ export async function listKeyNames(ws: Workspace): Promise<string[]> {
 export async function readPublicKeyFile(
   path: string,
 ): Promise<{ keyId: string; publicKey: Uint8Array }> {
-  let raw: string;
-  try {
-    raw = await Deno.readTextFile(path);
-  } catch (err) {
-    if (isNotFound(err)) {
-      throw new MissingInputError(`Cannot read public key "${path}": file not found`, {
-        cause: err,
-      });
-    }
-    throw asFileError(err, path, "Cannot read public key");
-  }
+  const raw = await readInputText(path, { what: "public key", maxBytes: INPUT_LIMITS.publicKey });
   const text = raw.trim();
   // A pub.json file is an internal format; a bare base64 line is what other tools print.
   const b64 = text.startsWith("{")

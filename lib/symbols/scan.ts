@@ -27,6 +27,7 @@ import {
 } from "../config/mod.ts";
 import { parseManifest, symbolHash } from "./manifest.ts";
 import { MissingInputError } from "../core/mod.ts";
+import { INPUT_LIMITS, readInputText } from "../core/mod.ts";
 
 /** One valid manifest found by a scan. */
 export interface ManifestRecord {
@@ -157,7 +158,11 @@ async function examine(
 ): Promise<Omit<CacheEntry, "size" | "mtime" | "ino">> {
   let text: string;
   try {
-    text = await Deno.readTextFile(abs);
+    text = await readInputText(abs, {
+      what: isProvidersFile(rel) ? "providers file" : "manifest",
+      display: rel,
+      maxBytes: isProvidersFile(rel) ? INPUT_LIMITS.yaml : INPUT_LIMITS.manifest,
+    });
   } catch (err) {
     return { problems: [{ file: rel, pointer: "", message: `cannot read: ${errorMessage(err)}` }] };
   }
