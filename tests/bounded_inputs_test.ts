@@ -40,3 +40,27 @@ Deno.test("a panel.yaml above the YAML size limit is refused with 65, quickly", 
   assert.equal(r.code, 65, r.stderr);
   assert.match(r.stderr, /panel\.yaml": \d+ bytes is more than the 262144-byte limit/);
 });
+
+Deno.test("plans/LATEST naming a file outside plans/ is refused with 65 naming LATEST", async () => {
+  await using dir = await tempDir();
+  await copySample(dir.path);
+  assert.equal((await rtt(["init", dir.path])).code, 0);
+  await Deno.mkdir(`${dir.path}/plans`, { recursive: true });
+  for (const name of ["../../x.plan.json", "..", "plans/../../x.plan.json", "/etc/passwd"]) {
+    await Deno.writeTextFile(`${dir.path}/plans/LATEST`, name + "\n");
+    const r = await rtt(["-w", dir.path, "apply"]);
+    assert.equal(r.code, 65, `${name}: ${r.stderr}`);
+    assert.match(r.stderr, /plans\/LATEST": expected the file name of a plan in plans\//);
+  }
+});
+
+Deno.test("an escape sequence in a manifest's file name is printed escaped, never raw", async () => {
+  await using dir = await tempDir();
+  const name = "evil\x1b]0;owned\x07\x1b[2J.json";
+  await Deno.mkdir(`${dir.path}/.rtt/manifests`, { recursive: true });
+  await Deno.writeTextFile(`${dir.path}/.rtt/manifests/${name}`, "{ not json");
+  const r = await rtt(["-w", dir.path, "scan"]);
+  assert.equal(r.code, 65, r.stderr);
+  assert.ok(!r.stderr.includes("\x1b") && !r.stderr.includes("\x07"), JSON.stringify(r.stderr));
+  assert.match(r.stderr, /evil\\u001b\]0;owned\\u0007\\u001b\[2J\.json/);
+});

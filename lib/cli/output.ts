@@ -7,6 +7,16 @@
 
 const encoder = new TextEncoder();
 
+// Human text may carry names from the workspace (file names, saddrs); a control character in one
+// (an escape sequence) must not reach the terminal raw. Newlines and tabs are layout, kept.
+// deno-lint-ignore no-control-regex
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+
+/** `text` with control characters other than newline and tab shown as `\u001b`-style escapes. */
+export function safeText(text: string): string {
+  return text.replace(CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
 /** Whether stdout/stderr are terminals (decides colour and progress). */
 function isTty(rid: "stdout" | "stderr"): boolean {
   try {
@@ -73,18 +83,20 @@ export class Output {
 
   /** Prints a line of human output (ignored in --json mode). */
   line(text = ""): void {
-    if (!this.json) this.#sink(text + "\n");
+    if (!this.json) this.#sink(safeText(text) + "\n");
   }
 
   /** Prints a human note unless --quiet or --json. */
   note(text: string): void {
-    if (!this.json && !this.quiet) this.#sink(text + "\n");
+    if (!this.json && !this.quiet) this.#sink(safeText(text) + "\n");
   }
 
   /** Prints a warning on stderr unless --quiet. */
   warn(text: string): void {
     if (!this.quiet) {
-      this.#errSink((this.color ? "\x1b[33mwarning\x1b[0m: " : "warning: ") + text + "\n");
+      this.#errSink(
+        (this.color ? "\x1b[33mwarning\x1b[0m: " : "warning: ") + safeText(text) + "\n",
+      );
     }
   }
 
@@ -97,7 +109,7 @@ export class Output {
 
   /** Prints one red error line on stderr. */
   error(text: string): void {
-    this.#errSink((this.color ? "\x1b[31merror\x1b[0m: " : "error: ") + text + "\n");
+    this.#errSink((this.color ? "\x1b[31merror\x1b[0m: " : "error: ") + safeText(text) + "\n");
   }
 
   /** Raw text on stderr (stacks with --debug). */
@@ -126,7 +138,7 @@ export class Output {
   /** Prints rows as an aligned table (human mode only). */
   table(headers: string[], rows: Array<Array<string | number>>): void {
     if (this.json) return;
-    this.#sink(formatTable(headers, rows));
+    this.#sink(safeText(formatTable(headers, rows)));
   }
 }
 
