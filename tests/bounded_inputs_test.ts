@@ -64,3 +64,14 @@ Deno.test("an escape sequence in a manifest's file name is printed escaped, neve
   assert.ok(!r.stderr.includes("\x1b") && !r.stderr.includes("\x07"), JSON.stringify(r.stderr));
   assert.match(r.stderr, /evil\\u001b\]0;owned\\u0007\\u001b\[2J\.json/);
 });
+
+Deno.test("a workspace reached through a symlinked path scans like the real one", async () => {
+  await using dir = await tempDir();
+  const real = `${dir.path}/ws`;
+  await Deno.mkdir(real);
+  await copySample(real);
+  await Deno.symlink(real, `${dir.path}/wslink`);
+  const viaLink = await rtt(["--json", "-w", `${dir.path}/wslink`, "scan"]);
+  assert.equal(viaLink.code, 0, viaLink.stderr);
+  assert.equal(JSON.parse(viaLink.stdout).symbols, 9);
+});

@@ -216,6 +216,12 @@ const TABLE: Row[] = [
     says: /Nothing to roll back/,
   },
   {
+    situation: "status in a folder that is not a workspace",
+    args: () => ["status"],
+    code: 66,
+    says: /not an RTT workspace/,
+  },
+  {
     situation: "keys gen over an existing key",
     setup: sample,
     args: () => ["keys", "gen"],

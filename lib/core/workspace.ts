@@ -103,14 +103,24 @@ export function workspaceAt(root: string): Workspace {
   };
 }
 
+// The real path: scan compares real paths to refuse links out of the workspace, so a root
+// reached through a symlink must be real too (else every file looks outside and is skipped).
+function realOrSame(path: string): string {
+  try {
+    return Deno.realPathSync(path);
+  } catch {
+    return path; // not created yet (init makes it)
+  }
+}
+
 /**
  * Finds the workspace: `explicit` when given, else the nearest ancestor of
  * `cwd` holding `.rtt/`, else `cwd` itself.
  */
 export function findWorkspace(explicit?: string, options: { cwd?: string } = {}): Workspace {
   const cwd = options.cwd ?? Deno.cwd();
-  if (explicit) return workspaceAt(resolve(cwd, explicit));
-  let dir = resolve(cwd);
+  if (explicit) return workspaceAt(realOrSame(resolve(cwd, explicit)));
+  let dir = realOrSame(resolve(cwd));
   while (true) {
     try {
       if (Deno.statSync(join(dir, ".rtt")).isDirectory) return workspaceAt(dir);
@@ -118,5 +128,5 @@ export function findWorkspace(explicit?: string, options: { cwd?: string } = {})
     if (dir === "/") break;
     dir = dirname(dir);
   }
-  return workspaceAt(resolve(cwd));
+  return workspaceAt(realOrSame(resolve(cwd)));
 }

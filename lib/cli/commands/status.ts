@@ -6,6 +6,7 @@
 import type { Command } from "commander";
 import type { WorkspaceStatus } from "../../pipeline/workspace_status.ts";
 import { type CommandContext, contextOf } from "../context.ts";
+import { EXIT } from "../errors.ts";
 
 /** `rtt-deno status` */
 export function registerStatus(program: Command): void {
@@ -21,6 +22,13 @@ export function registerStatus(program: Command): void {
       const status = await workspaceStatus(ctx.workspace(), { hooks: ctx.hooks });
       ctx.out.result(status);
       renderStatus(ctx, status);
+      if (!status.initialised) {
+        // Not an error thrown by the use case: the report is still worth printing.
+        ctx.out.error(
+          `"${status.workspace}" is not an RTT workspace (no .rtt/): run "rtt-deno init"`,
+        );
+        ctx.setExit(EXIT.noInput);
+      }
     });
 }
 
