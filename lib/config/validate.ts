@@ -16,6 +16,7 @@ import {
   type SchemaName,
   validatorFor,
 } from "./schemas.ts";
+import { checkJsonText, checkNumbers } from "./_json_checks.ts";
 
 /** A parsed document with what is needed to report positions in it. */
 export interface SourceDocument {
@@ -43,8 +44,11 @@ export function parseSource(
     const value = format === "json"
       ? JSON.parse(text)
       : parseYaml(text, { prettyErrors: false, uniqueKeys: true });
+    if (format === "json") checkJsonText(file, text);
+    else checkNumbers(file, value);
     return { file, text, format, value };
   } catch (cause) {
+    if (cause instanceof SchemaError) throw cause;
     let msg = cause instanceof Error ? cause.message : String(cause);
     if (format === "json") msg = jsonSyntaxMessage(text) ?? msg;
     let pos: { line: number; column: number } | undefined;

@@ -85,9 +85,19 @@ export async function readInputFile(path: string, options: ReadInputOptions): Pr
   return bytes;
 }
 
-/** {@linkcode readInputFile} decoded as UTF-8. */
+/**
+ * {@linkcode readInputFile} decoded as UTF-8. Invalid UTF-8 is refused rather
+ * than replaced by U+FFFD: a manifest must be signed as it is on disk.
+ * @throws {InputError} when the bytes are not valid UTF-8 (65)
+ */
 export async function readInputText(path: string, options: ReadInputOptions): Promise<string> {
-  return new TextDecoder().decode(await readInputFile(path, options));
+  const bytes = await readInputFile(path, options);
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch (cause) {
+    const file = options.display ?? path;
+    throw new InputError(`Cannot read ${options.what} "${file}": not valid UTF-8`, { file, cause });
+  }
 }
 
 function tooLarge(size: number, options: ReadInputOptions, file: string): void {

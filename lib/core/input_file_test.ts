@@ -41,3 +41,16 @@ Deno.test("readInputText() refuses a file above its limit and names a missing on
       e instanceof MissingInputError && /"x\.plan\.json": file not found/.test(e.message),
   );
 });
+
+Deno.test("readInputText() refuses invalid UTF-8 instead of replacing it", async () => {
+  const file = await Deno.makeTempFile();
+  try {
+    await Deno.writeFile(file, new Uint8Array([0x7b, 0x22, 0xff, 0x22, 0x7d]));
+    await assert.rejects(
+      () => readInputText(file, { what: "manifest", maxBytes: 64 }),
+      (e: unknown) => e instanceof InputError && /not valid UTF-8/.test(e.message),
+    );
+  } finally {
+    await Deno.remove(file);
+  }
+});
