@@ -18,13 +18,13 @@ async function runtimeModules(entry: URL): Promise<string[]> {
   };
   const bySpecifier = new Map(info.modules.map((m) => [m.specifier, m]));
   const seen = new Set<string>();
-  const todo = [entry.href];
-  while (todo.length) {
-    const s = todo.pop()!;
+  const pending = [entry.href];
+  while (pending.length) {
+    const s = pending.pop()!;
     if (seen.has(s)) continue;
     seen.add(s);
     for (const d of bySpecifier.get(s)?.dependencies ?? []) {
-      if (d.code && !d.isDynamic) todo.push(d.code.specifier);
+      if (d.code && !d.isDynamic) pending.push(d.code.specifier);
     }
   }
   return [...seen];

@@ -224,6 +224,17 @@ class TxnRun {
     return this.#spec.batches.length;
   }
 
+  // What BEGIN and COMMIT both say about the transaction (same keys, same order as before).
+  #header() {
+    const spec = this.#spec;
+    return {
+      kind: spec.kind,
+      plan_id: spec.planId,
+      base_seq: spec.base.seq,
+      base_graph: spec.base.graph_hash,
+    };
+  }
+
   /** BEGIN, durable: from here on recovery knows the transaction. */
   async begin(): Promise<void> {
     const spec = this.#spec;
@@ -231,10 +242,7 @@ class TxnRun {
       type: "begin",
       txn: this.txn,
       payload: {
-        kind: spec.kind,
-        plan_id: spec.planId,
-        base_seq: spec.base.seq,
-        base_graph: spec.base.graph_hash,
+        ...this.#header(),
         target_graph: spec.targetHash,
         batches: this.#count,
         participants: this.#options.participants.map((p) => p.name),
@@ -403,10 +411,7 @@ class TxnRun {
         type: "commit",
         txn: this.txn,
         payload: {
-          kind: spec.kind,
-          plan_id: spec.planId,
-          base_seq: spec.base.seq,
-          base_graph: spec.base.graph_hash,
+          ...this.#header(),
           graph_hash: spec.targetHash,
           routes: spec.target.routes.length,
           ...spec.meta,
